@@ -193,7 +193,7 @@ def fit_predict_scorer(score_func, **kwargs):
     >>> import numpy as np
     >>> from sklearn.cluster import KMeans
     >>> from sklearn.model_selection import GridSearchCV
-    >>> X = np.r_[np.zeros((5, 2)), np.ones((5, 2))]
+    >>> X = np.r_[np.zeros((5, 2)), np.ones((5, 2))] + 0.01 * np.arange(10)[:, None]
     >>> y = np.r_[np.zeros(5), np.ones(5)]
     >>> all_idx = np.arange(len(X))
     >>> search = GridSearchCV(KMeans(n_init=1, random_state=0), {"n_clusters": [2, 3]},
