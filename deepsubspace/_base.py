@@ -1,0 +1,313 @@
+"""The shared estimator base: validation, device, seeding, the one training loop
+(stage 1, bank fill, self-expressive fine-tuning) and the spectral step."""
+
+import math
+import sys
+import time
+from abc import ABCMeta, abstractmethod
+from numbers import Integral, Real
+
+import numpy as np
+import torch
+from sklearn.base import BaseEstimator, ClusterMixin, _fit_context
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import validate_data
+
+from .affinity import affinity_from_coefficients, spectral_labels
+from .nn.encoders import build_autoencoder
+from .nn.losses import coefficient_regularization, self_expression_loss
+from .nn.memory_bank import MemoryBank
+from .nn.self_expression import SelfExpression
+
+
+def resolve_device(device):
+    """Turn ``"cpu"``, ``"cuda"``, ``"cuda:N"`` or ``"auto"`` into a ``torch.device``."""
+    if device == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    try:
+        resolved = torch.device(device)
+    except (RuntimeError, TypeError) as exc:
+        raise ValueError(
+            f"Unknown device {device!r}; expected 'cpu', 'cuda', 'cuda:N' or 'auto'."
+        ) from exc
+    if resolved.type == "cuda":
+        if not torch.cuda.is_available():
+            raise ValueError(
+                f"device={device!r} was requested but CUDA is not available on this machine "
+                "(torch.cuda.is_available() is False); use device='cpu' or 'auto'."
+            )
+        if resolved.index is not None and resolved.index >= torch.cuda.device_count():
+            raise ValueError(
+                f"device={device!r} was requested but only {torch.cuda.device_count()} "
+                "CUDA device(s) are visible."
+            )
+    elif resolved.type != "cpu":
+        raise ValueError(f"Unsupported device {device!r}; expected 'cpu', 'cuda', 'cuda:N' or 'auto'.")
+    return resolved
+
+
+class _ProgressBar:
+    """A one-line text progress bar with the current losses (stderr)."""
+
+    def __init__(self, total, label, enabled):
+        self.total, self.label, self.enabled = total, label, enabled and total > 0
+        self.start = time.perf_counter()
+
+    def update(self, done, losses):
+        if not self.enabled:
+            return
+        width = 24
+        filled = int(width * done / self.total)
+        terms = " ".join(f"{name}={value:.4g}" for name, value in losses.items())
+        elapsed = time.perf_counter() - self.start
+        sys.stderr.write(
+            f"\r{self.label} [{'#' * filled}{'.' * (width - filled)}] "
+            f"{done}/{self.total} {terms} ({elapsed:.0f}s)"
+        )
+        if done == self.total:
+            sys.stderr.write("\n")
+        sys.stderr.flush()
+
+
+class _Training:
+    """Everything one ``fit`` trains: modules, optimiser, bank, C and the data."""
+
+    def __init__(self, X, encoder, decoder, optimizer, generator, batch_size):
+        self.X = X
+        self.encoder = encoder
+        self.decoder = decoder
+        self.optimizer = optimizer
+        self.generator = generator
+        self.batch_size = batch_size
+        self.bank = None
+        self.self_expression = None
+        self.step = 0
+
+    @property
+    def n_samples(self):
+        return self.X.shape[0]
+
+    def batches(self):
+        """Batch indices of one epoch: a random split, or all samples in order."""
+        n = self.n_samples
+        if self.batch_size >= n:
+            return [torch.arange(n, device=self.X.device)]
+        order = torch.randperm(n, generator=self.generator).to(self.X.device)
+        return list(torch.split(order, self.batch_size))
+
+    def network_parameters(self):
+        params = list(self.encoder.parameters())
+        if self.decoder is not None:
+            params += list(self.decoder.parameters())
+        return params
+
+    @torch.no_grad()
+    def encode_all(self):
+        """Latent features of every sample, batch by batch, in training mode."""
+        parts = [self.encoder(self.X[idx]).flatten(1) for idx in
+                 torch.split(torch.arange(self.n_samples, device=self.X.device), self.batch_size)]
+        return torch.cat(parts)
+
+
+class BaseMiniBatchDSC(ClusterMixin, BaseEstimator, metaclass=ABCMeta):
+    """Base class of the mini-batch deep subspace clustering estimators.
+
+    Subclasses supply the representation objective (reconstruction or
+    InfoNCE) and the first training stage; everything else is shared.
+    """
+
+    _parameter_constraints: dict = {
+        "n_clusters": [Interval(Integral, 1, None, closed="left")],
+        "encoder": "no_validation",
+        "encoder_params": [dict, None],
+        "input_shape": ["array-like", None],
+        "batch_size": [Interval(Integral, 1, None, closed="left"), None],
+        "pretrain_epochs": [Interval(Integral, 0, None, closed="left")],
+        "max_epochs": [Interval(Integral, 1, None, closed="left")],
+        "learning_rate": [Interval(Real, 0, None, closed="neither")],
+        "pretrain_learning_rate": [Interval(Real, 0, None, closed="neither")],
+        "coef_learning_rate": [Interval(Real, 0, None, closed="neither")],
+        "lr_scaling": [StrOptions({"none", "splits"})],
+        "alpha": [Interval(Real, 0, None, closed="left")],
+        "beta": [Interval(Real, 0, None, closed="left")],
+        "post_processing": [StrOptions({"dsc"}), None],
+        "post_processing_params": [dict, None],
+        "device": [str],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+    }
+
+    _default_encoder_for_vectors = "mlp"
+    _default_encoder_for_images = "conv"
+
+    # --- hooks -------------------------------------------------------------
+
+    @abstractmethod
+    def _check_modules(self, encoder, decoder):
+        """Raise if the modules cannot serve this objective."""
+
+    @abstractmethod
+    def _pretrain(self, training, progress):
+        """Stage 1 (before the bank is filled from the encoder)."""
+
+    @abstractmethod
+    def _representation_loss(self, training, idx, x, latent, z_hat, train_network):
+        """The objective that replaces or is reconstruction (a scalar tensor)."""
+
+    def _train_after_bank_fill(self, training, progress):
+        """Stage before joint fine-tuning, after the bank fill (none by default)."""
+
+    # --- helpers -----------------------------------------------------------
+
+    def _resolve_input_shape(self, n_features):
+        if self.input_shape is None:
+            return (n_features,)
+        shape = tuple(int(v) for v in np.ravel(self.input_shape))
+        if any(v < 1 for v in shape) or int(np.prod(shape)) != n_features:
+            raise ValueError(
+                f"input_shape={tuple(self.input_shape)} holds {int(np.prod(shape))} values per sample "
+                f"but X has {n_features} features."
+            )
+        return shape
+
+    def _resolve_encoder(self, input_shape):
+        if isinstance(self.encoder, str) and self.encoder == "auto":
+            return (self._default_encoder_for_images if len(input_shape) == 3
+                    else self._default_encoder_for_vectors)
+        return self.encoder
+
+    def _learning_rates(self, n_splits):
+        network_lr = self.learning_rate / n_splits if self.lr_scaling == "splits" else self.learning_rate
+        return network_lr, self.pretrain_learning_rate, self.coef_learning_rate
+
+    def _batch_loss(self, training, idx, *, train_network):
+        """Equation (3) on batch ``idx``: representation + alpha * self-expr. + beta * ||C_idx||^2.
+
+        Returns the loss terms, the differentiable rows of C and the batch's features.
+        """
+        x = training.X[idx]
+        rows = training.self_expression.rows(idx)
+        with torch.set_grad_enabled(train_network):
+            latent = training.encoder(x)
+        z = latent.flatten(1)
+        z_hat = training.self_expression.express(rows, idx, training.bank.features, z)
+        objective = self._representation_loss(training, idx, x, latent, z_hat, train_network)
+        se = self_expression_loss(z, z_hat)
+        reg = coefficient_regularization(rows)
+        terms = {"loss": objective + self.alpha * se + self.beta * reg,
+                 "objective": objective, "self_expr": se, "reg": reg}
+        return terms, rows, z
+
+    def _self_expression_epochs(self, training, n_epochs, *, train_network, progress=None,
+                                record=True):
+        """Epochs of equation (3); with ``train_network=False`` only C learns."""
+        for epoch in range(n_epochs):
+            totals = dict.fromkeys(("loss", "objective", "self_expr", "reg"), 0.0)
+            for idx in training.batches():
+                terms, rows, z = self._batch_loss(training, idx, train_network=train_network)
+                if train_network:
+                    training.optimizer.zero_grad(set_to_none=True)
+                terms["loss"].backward()
+                if train_network:
+                    training.optimizer.step()
+                training.self_expression.step(idx, rows)
+                training.step += 1
+                training.bank.update(idx, z, training.step)
+                for name, value in terms.items():
+                    totals[name] += float(value.detach())
+            if not np.isfinite(totals["loss"]):
+                raise FloatingPointError(
+                    "The training loss became non-finite; lower learning_rate or the loss weights."
+                )
+            if record:
+                self.loss_curve_.append(totals["loss"])
+                self.n_iter_ += 1
+            if progress is not None:
+                progress.update(epoch + 1, totals)
+
+    # --- scikit-learn API --------------------------------------------------
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Train the network and C, then cluster the affinity built from C.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training data; rows are reshaped to ``input_shape`` when it is set.
+        y : Ignored
+            Not used, present for API consistency.
+
+        Returns
+        -------
+        self : object
+            Fitted estimator.
+        """
+        X = validate_data(self, X, dtype=[np.float64, np.float32], ensure_min_samples=2)
+        n_samples, n_features = X.shape
+        if self.n_clusters > n_samples:
+            raise ValueError(
+                f"n_clusters={self.n_clusters} must be <= n_samples={n_samples}."
+            )
+        input_shape = self._resolve_input_shape(n_features)
+        device = resolve_device(self.device)
+        random_state = check_random_state(self.random_state)
+        seed = int(random_state.randint(np.iinfo(np.int32).max))
+        fork_devices = [device.index or 0] if device.type == "cuda" else []
+        with torch.random.fork_rng(devices=fork_devices):
+            torch.manual_seed(seed)
+            training = self._train(X, input_shape, device, seed)
+        coef = training.self_expression.coef.cpu().numpy().astype(np.float64)
+        self.coef_ = coef
+        self.embedding_ = training.bank.features.cpu().numpy()
+        self.encoder_ = training.encoder.cpu().eval()
+        self.decoder_ = None if training.decoder is None else training.decoder.cpu().eval()
+        self.affinity_matrix_ = affinity_from_coefficients(
+            coef, post_processing=self.post_processing, n_clusters=self.n_clusters,
+            params=self.post_processing_params,
+        )
+        self.labels_ = spectral_labels(self.affinity_matrix_, self.n_clusters,
+                                       random_state=random_state)
+        return self
+
+    def _train(self, X, input_shape, device, seed):
+        n_samples = X.shape[0]
+        batch_size = n_samples if self.batch_size is None else min(self.batch_size, n_samples)
+        n_splits = math.ceil(n_samples / batch_size)
+        network_lr, pretrain_lr, coef_lr = self._learning_rates(n_splits)
+        encoder, decoder = build_autoencoder(
+            self._resolve_encoder(input_shape), input_shape, self.encoder_params
+        )
+        self._check_modules(encoder, decoder)
+        encoder.to(device).train()
+        if decoder is not None:
+            decoder.to(device).train()
+        X_t = torch.tensor(X, dtype=torch.float32).reshape(n_samples, *input_shape).to(device)
+        generator = torch.Generator().manual_seed(seed)
+        training = _Training(X_t, encoder, decoder, None, generator, batch_size)
+        training.optimizer = torch.optim.Adam(training.network_parameters(), lr=pretrain_lr)
+        self.loss_curve_ = []
+        self.n_iter_ = 0
+        verbose = bool(self.verbose)
+
+        self._pretrain(training, _ProgressBar(self.pretrain_epochs, "pre-train", verbose))
+
+        features = training.encode_all()
+        training.bank = MemoryBank(n_samples, features.shape[1]).to(device)
+        training.bank.update(torch.arange(n_samples, device=device), features, 0)
+        training.self_expression = SelfExpression(n_samples, lr=coef_lr).to(device)
+        for group in training.optimizer.param_groups:
+            group["lr"] = network_lr
+        self._train_after_bank_fill(training, verbose)
+        self._self_expression_epochs(
+            training, self.max_epochs, train_network=True,
+            progress=_ProgressBar(self.max_epochs, "fine-tune", verbose),
+        )
+        return training
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = False
+        tags.non_deterministic = False
+        return tags

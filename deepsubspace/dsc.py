@@ -1,0 +1,187 @@
+"""MiniBatchDSC: deep subspace clustering with an autoencoder (BDSC)."""
+
+from ._base import BaseMiniBatchDSC
+from .nn.losses import reconstruction_loss
+
+
+class MiniBatchDSC(BaseMiniBatchDSC):
+    """Mini-batch deep subspace clustering with a memory bank (BDSC).
+
+    An autoencoder is pre-trained on mini-batches; its encoder then fills a
+    memory bank with the latent features of all N samples, and the network is
+    fine-tuned jointly with a self-expressive layer C (N x N, zero diagonal)
+    on the loss of equation (3) of Jiang et al. (2025)::
+
+        ||X_i - D((C Z)_i)||^2 + alpha * ||Z_i - (C Z)_i||^2 + beta * ||C_i||^2
+
+    where ``i`` is the batch, ``Z`` is the bank with the batch's rows taken
+    from the current encoder output, and ``C_i`` the batch's rows of C. After
+    every step the bank rows of the batch are overwritten with the batch's
+    features. With ``batch_size=None`` (or >= n_samples) every step sees the
+    whole data set and the method is full-batch DSC (Ji et al., 2017).
+    Labels come from spectral clustering of an affinity built from C.
+
+    Parameters
+    ----------
+    n_clusters : int, default=8
+        Number of clusters.
+    encoder : str, callable, nn.Module or tuple, default="auto"
+        ``"auto"`` (``"conv"`` when ``input_shape`` describes images, else
+        ``"mlp"``), a registered name (``"mlp"``, ``"conv"``, ``"resnet18"``),
+        a factory ``f(input_shape, **encoder_params) -> (encoder, decoder)``
+        or a pair ``(encoder, decoder)`` of modules (deep-copied before
+        training). The decoder receives the encoder's output shape.
+    encoder_params : dict, default=None
+        Keyword arguments of the encoder factory, for example
+        ``{"channels": (3, 3, 5), "kernel_sizes": (3, 3, 3)}`` for ``"conv"``.
+    input_shape : tuple of int, default=None
+        ``(channels, height, width)``: each row of X is reshaped to it (C
+        order). ``None`` treats rows as vectors.
+    batch_size : int or None, default=32
+        Samples per step. ``None`` or a value >= n_samples is full batch.
+    pretrain_epochs : int, default=100
+        Epochs of autoencoder pre-training (reconstruction only).
+    max_epochs : int, default=100
+        Epochs of joint fine-tuning with the self-expressive layer.
+    learning_rate : float, default=1e-4
+        Adam learning rate of the network during fine-tuning (see
+        ``lr_scaling``). It is small on purpose: features written into the
+        bank early in an epoch must stay close to those written late
+        (paper, section 3.3).
+    pretrain_learning_rate : float, default=1e-3
+        Adam learning rate of the autoencoder during pre-training.
+    coef_learning_rate : float, default=1e-3
+        Adam learning rate of C. Each row of C takes one step per epoch
+        whatever the batch size, so it is never scaled with the number of
+        splits.
+    lr_scaling : {"none", "splits"}, default="none"
+        The paper's consistency rule (section 3.3). ``"none"`` uses
+        ``learning_rate`` as given. ``"splits"`` divides it by the number of
+        splits ``k = ceil(n_samples / batch_size)`` during fine-tuning, so
+        that ``learning_rate`` is the full-batch rate and the encoder moves
+        slower as the bank gets staler.
+    alpha : float, default=1.0
+        Weight of the self-expression loss.
+    beta : float, default=0.1
+        Weight of the squared Frobenius norm of C.
+    post_processing : {None, "dsc"}, default=None
+        ``None``: affinity ``|C| + |C|^T``. ``"dsc"``: DSC-Net's
+        post-processing (column thresholding, SVD of rank ``d * K + 1``,
+        power, normalisation); see :func:`deepsubspace.affinity.dsc_post_processing`.
+    post_processing_params : dict, default=None
+        Overrides of :data:`deepsubspace.affinity.DSC_POST_PROCESSING_DEFAULTS`.
+    device : str, default="cpu"
+        ``"cpu"``, ``"cuda"``, ``"cuda:N"`` or ``"auto"`` (CUDA when available).
+    random_state : int, RandomState instance or None, default=None
+        Seeds the network initialisation, the batch order and the spectral
+        step. With an int, CPU fits are exactly repeatable.
+    verbose : int, default=0
+        Show a progress bar with the current losses on stderr.
+
+    Attributes
+    ----------
+    coef_ : ndarray of shape (n_samples, n_samples)
+        Self-expressive coefficients C (zero diagonal).
+    affinity_matrix_ : ndarray of shape (n_samples, n_samples)
+        Affinity built from C.
+    labels_ : ndarray of shape (n_samples,)
+        Cluster labels, contiguous integers from 0.
+    embedding_ : ndarray of shape (n_samples, n_latent)
+        Final latent features (the memory bank after training).
+    encoder_, decoder_ : torch.nn.Module
+        The trained networks, on CPU in evaluation mode.
+    n_iter_ : int
+        Fine-tuning epochs run.
+    loss_curve_ : list of float
+        Total loss of each fine-tuning epoch (sum over its batches).
+    n_features_in_ : int
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during fit, when X has string feature names.
+
+    See Also
+    --------
+    ContrastiveMiniBatchDSC : The decoder-free variant with InfoNCE.
+    deepsubspace.baselines.ElasticNetSubspaceClustering : A classical baseline.
+
+    References
+    ----------
+    Jiang et al., "A mini-batch training strategy for deep subspace
+    clustering networks", arXiv:2507.19917, 2025.
+    Ji et al., "Deep subspace clustering networks", NeurIPS 2017.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from deepsubspace import MiniBatchDSC
+    >>> rng = np.random.RandomState(0)
+    >>> bases = [np.linalg.qr(rng.randn(10, 2))[0] for _ in range(2)]
+    >>> X = np.vstack([(b @ rng.randn(2, 30)).T for b in bases])
+    >>> model = MiniBatchDSC(n_clusters=2, pretrain_epochs=5, max_epochs=5,
+    ...                      random_state=0).fit(X)
+    >>> model.labels_.shape
+    (60,)
+    """
+
+    def __init__(
+        self,
+        n_clusters=8,
+        *,
+        encoder="auto",
+        encoder_params=None,
+        input_shape=None,
+        batch_size=32,
+        pretrain_epochs=100,
+        max_epochs=100,
+        learning_rate=1e-4,
+        pretrain_learning_rate=1e-3,
+        coef_learning_rate=1e-3,
+        lr_scaling="none",
+        alpha=1.0,
+        beta=0.1,
+        post_processing=None,
+        post_processing_params=None,
+        device="cpu",
+        random_state=None,
+        verbose=0,
+    ):
+        self.n_clusters = n_clusters
+        self.encoder = encoder
+        self.encoder_params = encoder_params
+        self.input_shape = input_shape
+        self.batch_size = batch_size
+        self.pretrain_epochs = pretrain_epochs
+        self.max_epochs = max_epochs
+        self.learning_rate = learning_rate
+        self.pretrain_learning_rate = pretrain_learning_rate
+        self.coef_learning_rate = coef_learning_rate
+        self.lr_scaling = lr_scaling
+        self.alpha = alpha
+        self.beta = beta
+        self.post_processing = post_processing
+        self.post_processing_params = post_processing_params
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
+
+    def _check_modules(self, encoder, decoder):
+        if decoder is None:
+            raise ValueError(
+                "MiniBatchDSC reconstructs its input and needs a decoder, but the encoder "
+                "specification provides none; pass (encoder, decoder) or use ContrastiveMiniBatchDSC."
+            )
+
+    def _pretrain(self, training, progress):
+        for epoch in range(self.pretrain_epochs):
+            total = 0.0
+            for idx in training.batches():
+                x = training.X[idx]
+                loss = reconstruction_loss(training.decoder(training.encoder(x)), x)
+                training.optimizer.zero_grad(set_to_none=True)
+                loss.backward()
+                training.optimizer.step()
+                total += float(loss.detach())
+            progress.update(epoch + 1, {"recon": total})
+
+    def _representation_loss(self, training, idx, x, latent, z_hat, train_network):
+        return reconstruction_loss(training.decoder(z_hat.reshape(latent.shape)), x)

@@ -1,0 +1,212 @@
+"""Encoder factories: a name -> a function returning ``(encoder, decoder)``.
+
+A factory is called as ``factory(input_shape, **params)`` where ``input_shape``
+is ``(n_features,)`` for vectors or ``(channels, height, width)`` for images.
+It returns an encoder module and a decoder module (``None`` where the factory
+has no decoder). The decoder receives the encoder's output, of the same shape.
+"""
+
+import copy
+import math
+import os
+
+import torch
+from torch import nn
+
+_ACTIVATIONS = {"relu": nn.ReLU, "gelu": nn.GELU, "tanh": nn.Tanh}
+
+
+def _activation(name):
+    if name not in _ACTIVATIONS:
+        raise ValueError(f"Unknown activation {name!r}; expected one of {sorted(_ACTIVATIONS)}.")
+    return _ACTIVATIONS[name]()
+
+
+def mlp_autoencoder(input_shape, *, hidden_layer_sizes=(128,), latent_dim=32, activation="relu"):
+    """Fully connected autoencoder for vectors.
+
+    ``n_features -> hidden_layer_sizes -> latent_dim`` with ``activation``
+    between layers and a linear latent layer; the decoder mirrors it with a
+    linear output layer.
+    """
+    if len(input_shape) != 1:
+        raise ValueError(f"The 'mlp' encoder expects vectors, got input_shape={tuple(input_shape)}.")
+    sizes = [int(input_shape[0]), *hidden_layer_sizes, latent_dim]
+
+    def stack(dims):
+        layers = []
+        for i, (d_in, d_out) in enumerate(zip(dims[:-1], dims[1:])):
+            layers.append(nn.Linear(d_in, d_out))
+            if i < len(dims) - 2:
+                layers.append(_activation(activation))
+        return nn.Sequential(*layers)
+
+    return stack(sizes), stack(sizes[::-1])
+
+
+class _ConvDecoder(nn.Module):
+    """Mirror of a stride-2 conv encoder that restores the exact spatial sizes."""
+
+    def __init__(self, channels, kernel_sizes, spatial_sizes, activation, batch_norm):
+        super().__init__()
+        layers = []
+        n_layers = len(kernel_sizes)
+        for i in reversed(range(n_layers)):
+            k = kernel_sizes[i]
+            (h_in, w_in), (h_out, w_out) = spatial_sizes[i + 1], spatial_sizes[i]
+            # out = 2 * in - 1 + output_padding for stride 2 and padding k // 2
+            padding = (h_out - 2 * h_in + 1, w_out - 2 * w_in + 1)
+            layers.append(
+                nn.ConvTranspose2d(channels[i + 1], channels[i], k, stride=2,
+                                   padding=k // 2, output_padding=padding)
+            )
+            if batch_norm and i > 0:
+                layers.append(nn.BatchNorm2d(channels[i]))
+            layers.append(_activation(activation))
+        self.layers = nn.Sequential(*layers)
+
+    def forward(self, z):
+        return self.layers(z)
+
+
+def conv_autoencoder(input_shape, *, channels=(15,), kernel_sizes=(3,), activation="relu",
+                     batch_norm=False):
+    """DSC-Net style convolutional autoencoder for small images.
+
+    Each encoder layer is a stride-2 convolution with 'same' padding (odd
+    kernel sizes) followed by ``activation`` (and batch normalisation before it
+    if ``batch_norm``); the decoder mirrors it with transposed convolutions.
+    The defaults are DSC-Net's COIL-20 network.
+    """
+    if len(input_shape) != 3:
+        raise ValueError(
+            f"The 'conv' encoder expects input_shape=(channels, height, width), got {tuple(input_shape)}."
+        )
+    if len(channels) != len(kernel_sizes):
+        raise ValueError("channels and kernel_sizes must have the same length.")
+    if any(k % 2 == 0 for k in kernel_sizes):
+        raise ValueError(f"kernel_sizes must be odd, got {tuple(kernel_sizes)}.")
+    c_in, height, width = (int(v) for v in input_shape)
+    all_channels = [c_in, *channels]
+    spatial = [(height, width)]
+    layers = []
+    for i, k in enumerate(kernel_sizes):
+        layers.append(nn.Conv2d(all_channels[i], all_channels[i + 1], k, stride=2, padding=k // 2))
+        if batch_norm:
+            layers.append(nn.BatchNorm2d(all_channels[i + 1]))
+        layers.append(_activation(activation))
+        h, w = spatial[-1]
+        spatial.append(((h + 1) // 2, (w + 1) // 2))
+    encoder = nn.Sequential(*layers)
+    decoder = _ConvDecoder(all_channels, list(kernel_sizes), spatial, activation, batch_norm)
+    return encoder, decoder
+
+
+class _ResNetDecoder(nn.Module):
+    """Light decoder: a linear layer to (c, 4, 4), then upsampling deconvolutions."""
+
+    def __init__(self, latent_dim, output_shape, width=256):
+        super().__init__()
+        c_out, height, width_out = output_shape
+        self.output_size = (height, width_out)
+        self.project = nn.Linear(latent_dim, width * 16)
+        blocks = []
+        channels = width
+        n_up = max(1, math.ceil(math.log2(max(height, width_out) / 4)))
+        for _ in range(n_up - 1):
+            blocks += [nn.ConvTranspose2d(channels, channels // 2, 4, stride=2, padding=1),
+                       nn.BatchNorm2d(channels // 2), nn.ReLU()]
+            channels //= 2
+        blocks += [nn.ConvTranspose2d(channels, c_out, 4, stride=2, padding=1)]
+        self.width = width
+        self.blocks = nn.Sequential(*blocks)
+
+    def forward(self, z):
+        x = self.project(z).reshape(len(z), self.width, 4, 4)
+        x = self.blocks(x)
+        return nn.functional.interpolate(x, size=self.output_size, mode="bilinear", align_corners=False)
+
+
+def resnet18_autoencoder(input_shape, *, weights=None, decoder_width=256):
+    """torchvision's ResNet-18 as encoder (512-d features, classifier removed).
+
+    Parameters
+    ----------
+    input_shape : tuple (channels, height, width)
+        1 or 3 channels; for 1 channel the first convolution takes one input
+        channel (pretrained weights are summed over RGB).
+    weights : None or path, default=None
+        ``None``: random initialisation. A path: a local state dict of
+        torchvision's ``resnet18`` (for example ImageNet weights downloaded
+        beforehand); nothing is downloaded at run time.
+    decoder_width : int, default=256
+        Channels of the light decoder (used only by reconstruction models).
+    """
+    from torchvision.models import resnet18
+
+    if len(input_shape) != 3 or input_shape[0] not in (1, 3):
+        raise ValueError(
+            f"The 'resnet18' encoder expects input_shape=(1 or 3, height, width), got {tuple(input_shape)}."
+        )
+    model = resnet18(weights=None)
+    if weights is not None:
+        if not os.path.isfile(weights):
+            raise FileNotFoundError(f"ResNet-18 weights file not found: {weights!r}.")
+        state = torch.load(weights, map_location="cpu", weights_only=True)
+        state = {k: v for k, v in state.items() if not k.startswith("fc.")}
+        model.fc = nn.Identity()
+        model.load_state_dict(state)
+    model.fc = nn.Identity()
+    if input_shape[0] == 1:
+        conv = model.conv1
+        gray = nn.Conv2d(1, conv.out_channels, conv.kernel_size, conv.stride, conv.padding, bias=False)
+        with torch.no_grad():
+            gray.weight.copy_(conv.weight.sum(dim=1, keepdim=True))
+        model.conv1 = gray
+    return model, _ResNetDecoder(512, tuple(input_shape), width=decoder_width)
+
+
+ENCODER_FACTORIES = {
+    "mlp": mlp_autoencoder,
+    "conv": conv_autoencoder,
+    "resnet18": resnet18_autoencoder,
+}
+
+
+def build_autoencoder(encoder, input_shape, params=None):
+    """Resolve an encoder specification into fresh ``(encoder, decoder)`` modules.
+
+    Parameters
+    ----------
+    encoder : str, callable, nn.Module or (nn.Module, nn.Module or None)
+        A registered name (see :data:`ENCODER_FACTORIES`), a factory
+        ``f(input_shape, **params) -> (encoder, decoder)``, an encoder module
+        (no decoder) or a pair of modules. Modules are deep-copied, never
+        trained in place.
+    input_shape : tuple
+    params : dict, default=None
+        Keyword arguments of the factory.
+    """
+    params = dict(params or {})
+    if isinstance(encoder, str):
+        if encoder not in ENCODER_FACTORIES:
+            raise ValueError(
+                f"Unknown encoder {encoder!r}; expected one of {sorted(ENCODER_FACTORIES)}, "
+                "a factory callable or nn.Module instances."
+            )
+        modules = ENCODER_FACTORIES[encoder](tuple(input_shape), **params)
+    elif isinstance(encoder, nn.Module):
+        modules = (copy.deepcopy(encoder), None)
+    elif isinstance(encoder, tuple) and len(encoder) == 2:
+        modules = copy.deepcopy(encoder)
+    elif callable(encoder):
+        modules = encoder(tuple(input_shape), **params)
+    else:
+        raise TypeError(
+            "encoder must be a name, a factory callable, an nn.Module or a pair "
+            f"(encoder, decoder) of modules; got {type(encoder).__name__}."
+        )
+    if not (isinstance(modules, tuple) and len(modules) == 2 and isinstance(modules[0], nn.Module)
+            and (modules[1] is None or isinstance(modules[1], nn.Module))):
+        raise TypeError("An encoder factory must return (encoder, decoder) modules (decoder may be None).")
+    return modules

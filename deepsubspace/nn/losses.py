@@ -1,0 +1,46 @@
+"""Loss terms of equation (3) and InfoNCE (equation 4) as plain functions.
+
+Every term is a sum over the batch (squared Frobenius norms), so the sum of the
+losses of a partition of the data into batches equals the full-batch loss.
+"""
+
+import torch
+import torch.nn.functional as F
+
+
+def reconstruction_loss(x_hat, x):
+    """``||X - X_hat||_F^2`` summed over the batch (equation 1)."""
+    return torch.sum((x_hat - x) ** 2)
+
+
+def self_expression_loss(z, z_hat):
+    """``||Z - Z_hat||_F^2`` summed over the batch (equation 2)."""
+    return torch.sum((z - z_hat) ** 2)
+
+
+def coefficient_regularization(coef_rows):
+    """``||C_idx||_F^2``: squared Frobenius norm of the batch's rows of C."""
+    return torch.sum(coef_rows**2)
+
+
+def info_nce(anchor, positive, negatives, temperature):
+    """InfoNCE of equation (4), summed over the batch.
+
+    For each anchor ``a_i`` (all vectors L2-normalised):
+    ``-log( exp(a_i.p_i / t) / (exp(a_i.p_i / t) + sum_k exp(a_i.n_k / t)) )``.
+    The positive is part of the denominator, as in InfoNCE (Oord et al.).
+
+    Parameters
+    ----------
+    anchor, positive : Tensor of shape (n, h)
+    negatives : Tensor of shape (m, h)
+        Shared by every anchor (memory-bank entries outside the batch).
+    temperature : float
+    """
+    anchor = F.normalize(anchor, dim=1)
+    positive = F.normalize(positive, dim=1)
+    negatives = F.normalize(negatives, dim=1)
+    logit_pos = torch.sum(anchor * positive, dim=1, keepdim=True)
+    logit_neg = anchor @ negatives.T
+    logits = torch.cat([logit_pos, logit_neg], dim=1) / temperature
+    return -torch.sum(torch.log_softmax(logits, dim=1)[:, 0])

@@ -1,0 +1,203 @@
+"""MiniBatchDSC: behaviour, equivalences, errors and scikit-learn integration."""
+
+import pickle
+
+import numpy as np
+import pytest
+import torch
+from conftest import union_of_subspaces
+from scipy import sparse
+from sklearn.base import clone
+from sklearn.model_selection import GridSearchCV
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import Normalizer
+
+from deepsubspace import MiniBatchDSC
+from deepsubspace._base import _Training
+from deepsubspace.metrics import adjusted_rand_score, fit_predict_scorer
+from deepsubspace.nn.memory_bank import MemoryBank
+from deepsubspace.nn.self_expression import SelfExpression
+
+FAST = dict(pretrain_epochs=3, max_epochs=3, batch_size=16,
+            encoder_params={"hidden_layer_sizes": (16,), "latent_dim": 8})
+
+
+@pytest.fixture(scope="module")
+def subspaces():
+    return union_of_subspaces()
+
+
+def test_defaults_recover_a_union_of_subspaces(subspaces):
+    """5 random 6-dim subspaces in R^15: kNN spectral ~0.64 ARI, least squares ~0.98."""
+    X, y = subspaces
+    model = MiniBatchDSC(n_clusters=5, random_state=0).fit(X)
+    assert adjusted_rand_score(y, model.labels_) >= 0.9
+    assert model.n_iter_ == model.max_epochs == len(model.loss_curve_)
+    assert model.loss_curve_[-1] < model.loss_curve_[0]
+
+
+def test_fitted_attributes(subspaces):
+    X, _ = subspaces
+    X = X[:60]
+    model = MiniBatchDSC(n_clusters=3, random_state=0, **FAST).fit(X)
+    n = len(X)
+    assert model.coef_.shape == (n, n) and np.all(np.diag(model.coef_) == 0)
+    assert model.affinity_matrix_.shape == (n, n)
+    np.testing.assert_allclose(model.affinity_matrix_, model.affinity_matrix_.T)
+    assert model.embedding_.shape == (n, 8)
+    assert set(np.unique(model.labels_)) <= set(range(3))
+    assert model.labels_.dtype.kind == "i"
+    assert model.n_features_in_ == 15
+    assert next(model.encoder_.parameters()).device.type == "cpu"
+
+
+def test_full_batch_and_mini_batch_give_the_same_loss_on_the_same_state(subspaces):
+    X, _ = subspaces
+    X = X[:50]
+    model = MiniBatchDSC(n_clusters=3, random_state=0, alpha=2.0, beta=0.5, **FAST).fit(X)
+    X_t = torch.tensor(X, dtype=torch.float32)
+    training = _Training(X_t, model.encoder_, model.decoder_, None, torch.Generator(), 50)
+    features = training.encode_all()
+    training.bank = MemoryBank(50, features.shape[1])
+    training.bank.update(torch.arange(50), features)
+    training.self_expression = SelfExpression(50, lr=1e-3)
+    training.self_expression.coef.copy_(torch.tensor(model.coef_, dtype=torch.float32))
+
+    full, _, _ = model._batch_loss(training, torch.arange(50), train_network=True)
+    parts = torch.split(torch.randperm(50, generator=torch.Generator().manual_seed(1)), 7)
+    batched = [model._batch_loss(training, idx, train_network=True)[0] for idx in parts]
+    for name in full:
+        total = sum(float(terms[name].detach()) for terms in batched)
+        assert total == pytest.approx(float(full[name].detach()), rel=1e-4), name
+
+
+def test_full_batch_is_one_step_per_epoch(subspaces):
+    X, _ = subspaces
+    X = X[:40]
+    full = MiniBatchDSC(n_clusters=2, random_state=0, **{**FAST, "batch_size": None}).fit(X)
+    large = MiniBatchDSC(n_clusters=2, random_state=0, **{**FAST, "batch_size": 1000}).fit(X)
+    np.testing.assert_array_equal(full.coef_, large.coef_)
+
+
+def test_cpu_fits_are_repeatable_and_leave_global_rng_alone(subspaces):
+    X, _ = subspaces
+    X = X[:60]
+    torch.manual_seed(123)
+    expected_next = torch.rand(1)
+    torch.manual_seed(123)
+    a = MiniBatchDSC(n_clusters=3, random_state=7, **FAST).fit(X)
+    assert torch.equal(torch.rand(1), expected_next)
+    b = MiniBatchDSC(n_clusters=3, random_state=7, **FAST).fit(X)
+    np.testing.assert_array_equal(a.coef_, b.coef_)
+    np.testing.assert_array_equal(a.labels_, b.labels_)
+
+
+def test_lr_scaling_splits_divides_the_fine_tuning_rate():
+    model = MiniBatchDSC(learning_rate=1e-3, lr_scaling="splits")
+    network_lr, pretrain_lr, coef_lr = model._learning_rates(n_splits=10)
+    assert network_lr == pytest.approx(1e-4)
+    assert (pretrain_lr, coef_lr) == (model.pretrain_learning_rate, model.coef_learning_rate)
+    assert MiniBatchDSC(learning_rate=1e-3)._learning_rates(10)[0] == 1e-3
+
+
+def test_conv_encoder_with_input_shape():
+    rng = np.random.RandomState(0)
+    X = rng.rand(20, 64).astype(np.float32)
+    model = MiniBatchDSC(n_clusters=2, input_shape=(1, 8, 8), pretrain_epochs=1, max_epochs=1,
+                         encoder_params={"channels": (4,), "kernel_sizes": (3,)}, random_state=0)
+    model.fit(X)
+    assert model.embedding_.shape == (20, 4 * 4 * 4)
+
+
+def test_user_modules_are_copied_not_trained_in_place(subspaces):
+    X, _ = subspaces
+    encoder, decoder = torch.nn.Linear(15, 6), torch.nn.Linear(6, 15)
+    before = encoder.weight.detach().clone()
+    model = MiniBatchDSC(n_clusters=3, encoder=(encoder, decoder), pretrain_epochs=2, max_epochs=2,
+                         random_state=0).fit(X[:40])
+    assert torch.equal(encoder.weight, before)
+    assert not torch.equal(model.encoder_.weight, before)
+
+
+def test_user_factory(subspaces):
+    X, _ = subspaces
+
+    def factory(input_shape, width=5):
+        return torch.nn.Linear(input_shape[0], width), torch.nn.Linear(width, input_shape[0])
+
+    model = MiniBatchDSC(n_clusters=2, encoder=factory, encoder_params={"width": 3},
+                         pretrain_epochs=1, max_epochs=1, random_state=0).fit(X[:30])
+    assert model.embedding_.shape == (30, 3)
+
+
+def test_pickle_clone_pipeline_and_grid_search(subspaces):
+    X, y = subspaces
+    X, y = X[:90], y[:90]
+    model = MiniBatchDSC(n_clusters=2, random_state=0, **FAST).fit(X)
+    restored = pickle.loads(pickle.dumps(model))
+    np.testing.assert_array_equal(restored.labels_, model.labels_)
+    with torch.no_grad():
+        np.testing.assert_allclose(
+            restored.encoder_(torch.tensor(X[:3], dtype=torch.float32)).numpy(),
+            model.encoder_(torch.tensor(X[:3], dtype=torch.float32)).numpy())
+    cloned = clone(model)
+    assert not hasattr(cloned, "labels_") and cloned.get_params() == model.get_params()
+
+    labels = make_pipeline(Normalizer(), clone(model)).fit_predict(X)
+    assert labels.shape == (90,)
+
+    everything = np.arange(len(X))
+    search = GridSearchCV(MiniBatchDSC(n_clusters=2, random_state=0, **FAST),
+                          {"alpha": [0.5, 2.0]}, scoring=fit_predict_scorer(adjusted_rand_score),
+                          cv=[(everything, everything)], refit=False)
+    search.fit(X, y)
+    assert set(search.cv_results_["param_alpha"]) == {0.5, 2.0}
+    assert np.all(np.isfinite(search.cv_results_["mean_test_score"]))
+
+
+@pytest.mark.parametrize(
+    "X, params, error, match",
+    [
+        (np.array([[0.0, np.nan], [1.0, 2.0], [3.0, 4.0]]), {}, ValueError, "NaN"),
+        (np.array([[0.0, np.inf], [1.0, 2.0], [3.0, 4.0]]), {}, ValueError, "infinity"),
+        (np.ones((1, 4)), {"n_clusters": 1}, ValueError, "minimum of 2"),
+        (np.random.RandomState(0).rand(5, 4), {"n_clusters": 6}, ValueError, "n_clusters=6 must be <= n_samples=5"),
+        (np.random.RandomState(0).rand(5, 16), {"input_shape": (1, 3, 5)}, ValueError, "input_shape"),
+        (sparse.random(6, 4, density=0.5, format="csr"), {}, TypeError, "[Ss]parse"),
+        (np.random.RandomState(0).rand(6, 4), {"encoder": "transformer"}, ValueError, "Unknown encoder 'transformer'"),
+        (np.random.RandomState(0).rand(6, 4), {"device": "tpu"}, ValueError, "device"),
+        (np.random.RandomState(0).rand(6, 4), {"encoder": 3}, TypeError, "encoder must be"),
+        (np.random.RandomState(0).rand(6, 64), {"input_shape": (1, 8, 8), "encoder": "mlp"}, ValueError, "'mlp' encoder expects vectors"),
+    ],
+)
+def test_bad_input_gives_a_clear_error(X, params, error, match):
+    model = MiniBatchDSC(**{"n_clusters": 2, **FAST, **params})
+    with pytest.raises(error, match=match):
+        model.fit(X)
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="checks the error raised without CUDA")
+def test_cuda_without_a_gpu_is_a_clear_error():
+    with pytest.raises(ValueError, match="CUDA is not available"):
+        MiniBatchDSC(n_clusters=2, device="cuda", **FAST).fit(np.random.RandomState(0).rand(6, 4))
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+def test_cuda_fit_matches_cpu_shapes(subspaces):
+    X, _ = subspaces
+    model = MiniBatchDSC(n_clusters=3, device="cuda", random_state=0, **FAST).fit(X[:60])
+    assert next(model.encoder_.parameters()).device.type == "cpu"
+    assert np.all(np.diag(model.coef_) == 0)
+
+
+def test_decoder_free_encoder_is_rejected_by_the_reconstruction_model(subspaces):
+    X, _ = subspaces
+    with pytest.raises(ValueError, match="needs a decoder"):
+        MiniBatchDSC(n_clusters=2, encoder=torch.nn.Linear(15, 4)).fit(X[:20])
+
+
+def test_verbose_prints_a_progress_bar(subspaces, capsys):
+    X, _ = subspaces
+    MiniBatchDSC(n_clusters=2, verbose=1, random_state=0, **FAST).fit(X[:30])
+    err = capsys.readouterr().err
+    assert "fine-tune [" in err and "self_expr=" in err and "pre-train [" in err
