@@ -80,6 +80,7 @@ class _Training:
         self.optimizer = optimizer
         self.generator = generator
         self.batch_size = batch_size
+        self.pretrain_batch_size = batch_size
         self.bank = None
         self.self_expression = None
         self.step = 0
@@ -88,13 +89,14 @@ class _Training:
     def n_samples(self):
         return self.X.shape[0]
 
-    def batches(self):
+    def batches(self, batch_size=None):
         """Batch indices of one epoch: a random split, or all samples in order."""
         n = self.n_samples
-        if self.batch_size >= n:
+        batch_size = batch_size or self.batch_size
+        if batch_size >= n:
             return [torch.arange(n, device=self.X.device)]
         order = torch.randperm(n, generator=self.generator).to(self.X.device)
-        return list(torch.split(order, self.batch_size))
+        return list(torch.split(order, batch_size))
 
     def network_parameters(self):
         params = list(self.encoder.parameters())
@@ -123,6 +125,7 @@ class BaseMiniBatchDSC(ClusterMixin, BaseEstimator, metaclass=ABCMeta):
         "encoder_params": [dict, None],
         "input_shape": ["array-like", None],
         "batch_size": [Interval(Integral, 1, None, closed="left"), None],
+        "pretrain_batch_size": [Interval(Integral, 1, None, closed="left"), None],
         "pretrain_epochs": [Interval(Integral, 0, None, closed="left")],
         "max_epochs": [Interval(Integral, 1, None, closed="left")],
         "learning_rate": [Interval(Real, 0, None, closed="neither")],
@@ -286,13 +289,17 @@ class BaseMiniBatchDSC(ClusterMixin, BaseEstimator, metaclass=ABCMeta):
         X_t = torch.tensor(X, dtype=torch.float32).reshape(n_samples, *input_shape).to(device)
         generator = torch.Generator().manual_seed(seed)
         training = _Training(X_t, encoder, decoder, None, generator, batch_size)
+        training.pretrain_batch_size = self.pretrain_batch_size or batch_size
         training.optimizer = torch.optim.Adam(training.network_parameters(), lr=pretrain_lr)
         self.loss_curve_ = []
         self.n_iter_ = 0
         verbose = bool(self.verbose)
+        clock = time.perf_counter()
 
         self._pretrain(training, _ProgressBar(self.pretrain_epochs, "pre-train", verbose))
+        self.stage_seconds_ = {"pretrain": time.perf_counter() - clock}
 
+        clock = time.perf_counter()
         features = training.encode_all()
         training.bank = MemoryBank(n_samples, features.shape[1]).to(device)
         training.bank.update(torch.arange(n_samples, device=device), features, 0)
@@ -300,10 +307,13 @@ class BaseMiniBatchDSC(ClusterMixin, BaseEstimator, metaclass=ABCMeta):
         for group in training.optimizer.param_groups:
             group["lr"] = network_lr
         self._train_after_bank_fill(training, verbose)
+        self.stage_seconds_["bank_fill"] = time.perf_counter() - clock
+        clock = time.perf_counter()
         self._self_expression_epochs(
             training, self.max_epochs, train_network=True,
             progress=_ProgressBar(self.max_epochs, "fine-tune", verbose),
         )
+        self.stage_seconds_["fine_tune"] = time.perf_counter() - clock
         return training
 
     def __sklearn_tags__(self):

@@ -36,11 +36,13 @@ with the number of non-zeros rather than with an iteration count.
 
 import math
 import warnings
+from contextlib import contextmanager
+from contextlib import nullcontext as _nullcontext
 from numbers import Integral, Real
 
 import numpy as np
 import torch
-from joblib import Parallel, delayed
+from joblib import Parallel, delayed, effective_n_jobs
 from scipy import sparse
 from sklearn.base import BaseEstimator, ClusterMixin, _fit_context
 from sklearn.exceptions import ConvergenceWarning
@@ -83,6 +85,31 @@ def _resolve_device(device):
     return resolved
 
 
+@contextmanager
+def _torch_threads(n_threads):
+    """Temporarily set torch's intra-op thread count (process-wide).
+
+    The solvers issue many small tensor operations; with OpenMP threads these
+    collapse when the cores are shared with other processes, so they run
+    single-threaded and parallelise over batches of samples instead.
+    """
+    previous = torch.get_num_threads()
+    if previous == n_threads:
+        yield
+        return
+    torch.set_num_threads(n_threads)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(previous)
+
+
+def _n_workers(n_jobs):
+    if n_jobs is None:
+        return 1
+    return max(1, effective_n_jobs(n_jobs))
+
+
 def _unit_rows(X):
     """Rows scaled to unit l2 norm in float64 (all-zero rows stay zero)."""
     return normalize(np.asarray(X, dtype=np.float64), norm="l2", axis=1)
@@ -101,90 +128,100 @@ def _to_csr(n_samples, rows, cols, vals):
     return coef
 
 
-def _batches(n_samples, n_rows_per_sample, batch_size=None):
-    """Slices of samples such that a batch holds about _BATCH_BYTES of Gram rows."""
-    if batch_size is None:
-        batch_size = _BATCH_BYTES // max(1, 8 * n_rows_per_sample * n_samples)
-    batch_size = int(min(max(batch_size, 16), n_samples))
-    return [slice(s, min(s + batch_size, n_samples)) for s in range(0, n_samples, batch_size)]
+def _batch_slices(n_items, bytes_per_item, minimum=16):
+    """Slices of ``range(n_items)`` each holding about ``_BATCH_BYTES`` of work memory."""
+    size = int(min(max(_BATCH_BYTES // max(1, bytes_per_item), minimum), max(n_items, 1)))
+    return [slice(s, min(s + size, n_items)) for s in range(0, n_items, size)]
 
 
 class _Support:
-    """Per-sample supports of a batch, stored in fixed slots.
+    """Per-sample supports of a batch, held in fixed slots.
 
-    ``points[b, s]`` is the point held by slot ``s`` of sample ``b`` (-1 when
-    free) and ``rows[b, s]`` its row of ``G + rho I``, so that ``coef @ rows``
-    is ``(G + rho I) c`` and the Gram matrix of the support is a gather.
+    Each sample ``b`` of the batch works on its own set of candidate points, the
+    global indices ``ws[b]`` (``K`` of them). Slot ``s`` holds the candidate
+    position ``pos[b, s]`` (-1 when free), its coefficient, the sign of its
+    correlation and its row of ``G + rho I`` restricted to the candidates, so
+    that ``coef @ rows`` is ``(G + rho I) c`` on the candidates and the Gram
+    matrix of the support is a gather.
     """
 
-    def __init__(self, gram, rho, batch, capacity):
-        self.gram, self.rho = gram, rho
-        n = gram.shape[0]
-        kw = dict(device=gram.device)
-        self.points = torch.full((batch, capacity), -1, dtype=torch.long, **kw)
-        self.rows = torch.zeros((batch, capacity, n), dtype=gram.dtype, **kw)
-        self.coef = torch.zeros((batch, capacity), dtype=gram.dtype, **kw)
+    def __init__(self, gram, ws, rho, capacity):
+        self.gram, self.ws, self.rho = gram, ws, rho
+        b, k = ws.shape
+        dev, dtype = gram.device, gram.dtype
+        self.pos = torch.full((b, capacity), -1, dtype=torch.long, device=dev)
+        self.rows = torch.zeros((b, capacity, k), dtype=dtype, device=dev)
+        self.coef = torch.zeros((b, capacity), dtype=dtype, device=dev)
+        self.sign = torch.zeros((b, capacity), dtype=dtype, device=dev)
 
     @property
     def occupied(self):
-        return self.points >= 0
+        return self.pos >= 0
 
     def subset(self, keep):
-        self.points, self.rows, self.coef = self.points[keep], self.rows[keep], self.coef[keep]
+        for name in ("ws", "pos", "rows", "coef", "sign"):
+            setattr(self, name, getattr(self, name)[keep])
 
-    def add(self, batch_idx, point_idx):
-        """Put ``point_idx[k]`` in a free slot of sample ``batch_idx[k]``; return the slots."""
+    def add(self, batch_idx, pos, sign):
+        """Put candidate ``pos[k]`` in a free slot of sample ``batch_idx[k]``."""
         free = ~self.occupied[batch_idx]
         if not bool(free.any(dim=1).all()):
             self._grow()
             free = ~self.occupied[batch_idx]
         slot = torch.argmax(free.to(torch.int8), dim=1)
-        self.points[batch_idx, slot] = point_idx
-        new_rows = self.gram[point_idx]
+        cand = self.ws[batch_idx]
+        points = torch.gather(cand, 1, pos[:, None])
+        new_rows = self.gram[points, cand]
         if self.rho:
-            new_rows = new_rows.clone()
-            new_rows[torch.arange(point_idx.numel(), device=new_rows.device), point_idx] += self.rho
+            new_rows[torch.arange(pos.numel(), device=pos.device), pos] += self.rho
+        self.pos[batch_idx, slot] = pos
         self.rows[batch_idx, slot] = new_rows
         self.coef[batch_idx, slot] = 0.0
-        return slot
+        self.sign[batch_idx, slot] = sign
 
     def remove(self, batch_idx, slot):
-        self.points[batch_idx, slot] = -1
+        self.pos[batch_idx, slot] = -1
         self.coef[batch_idx, slot] = 0.0
+        self.sign[batch_idx, slot] = 0.0
 
     def _grow(self):
-        b, cap, n = self.rows.shape
-        pad = cap
-        self.points = torch.cat([self.points, self.points.new_full((b, pad), -1)], dim=1)
-        self.rows = torch.cat([self.rows, self.rows.new_zeros((b, pad, n))], dim=1)
-        self.coef = torch.cat([self.coef, self.coef.new_zeros((b, pad))], dim=1)
+        b, cap, k = self.rows.shape
+        self.pos = torch.cat([self.pos, self.pos.new_full((b, cap), -1)], dim=1)
+        self.rows = torch.cat([self.rows, self.rows.new_zeros((b, cap, k))], dim=1)
+        self.coef = torch.cat([self.coef, self.coef.new_zeros((b, cap))], dim=1)
+        self.sign = torch.cat([self.sign, self.sign.new_zeros((b, cap))], dim=1)
 
     def gram_of_support(self):
         """Batched Gram matrix of the supports, identity on the free slots."""
         occ = self.occupied
         cap = occ.shape[1]
-        idx = self.points.clamp(min=0)
-        sub = torch.gather(self.rows, 2, idx[:, None, :].expand(-1, cap, -1))
+        sub = torch.gather(self.rows, 2, self.pos.clamp(min=0)[:, None, :].expand(-1, cap, -1))
         both = occ[:, :, None] & occ[:, None, :]
         eye = torch.eye(cap, dtype=sub.dtype, device=sub.device)
         return torch.where(both, sub, eye)
 
     def product(self, vec):
-        """``vec @ rows``: (G + rho I) applied to the slot vector ``vec``."""
+        """``vec @ rows``: ``(G + rho I)`` applied to a slot vector, on the candidates."""
         return torch.bmm(vec[:, None, :], self.rows)[:, 0, :]
+
+    def export(self, samples):
+        """Flat ``(sample, point, coef)`` numpy arrays of the occupied slots."""
+        occ = self.occupied
+        points = torch.gather(self.ws, 1, self.pos.clamp(min=0))
+        smp = samples[:, None].expand_as(points)
+        return smp[occ].cpu().numpy(), points[occ].cpu().numpy(), self.coef[occ].cpu().numpy()
 
 
 def _cholesky_solve(matrix, rhs):
     """Solve batched SPD systems; near-singular ones get a tiny diagonal shift."""
     chol, info = torch.linalg.cholesky_ex(matrix)
     if bool((info > 0).any()):
-        scale = matrix.diagonal(dim1=1, dim2=2).abs().amax(dim=1).clamp(min=1.0)
-        shift = 1e-10 * scale
-        for _ in range(6):
+        eye = torch.eye(matrix.shape[1], dtype=matrix.dtype, device=matrix.device)
+        shift = 1e-10 * matrix.diagonal(dim1=1, dim2=2).abs().amax(dim=1).clamp(min=1.0)
+        for _ in range(8):
             bad = info > 0
             if not bool(bad.any()):
                 break
-            eye = torch.eye(matrix.shape[1], dtype=matrix.dtype, device=matrix.device)
             matrix = matrix + torch.where(bad, shift, 0.0)[:, None, None] * eye
             chol, info = torch.linalg.cholesky_ex(matrix)
             shift = shift * 100
@@ -192,81 +229,68 @@ def _cholesky_solve(matrix, rhs):
 
 
 # --------------------------------------------------------------------------- #
-# elastic net: batched LARS-lasso homotopy
+# elastic net: batched LARS-lasso homotopy on oracle-guided working sets
 # --------------------------------------------------------------------------- #
-def _homotopy_batch(gram, samples, lam, rho, max_iter, tol, capacity=16):
-    """Exact elastic-net solutions for the samples ``samples`` (a LongTensor).
+def _homotopy(gram, samples, ws, valid, lam, rho, max_iter, capacity=16):
+    """Exact elastic-net path for a batch of samples, each on its candidate set.
 
-    Returns ``(sample, points, coef)`` triples as numpy arrays and the number of
-    samples that reached ``max_iter`` path steps.
+    Solves, for each ``b``, ``min lam |c|_1 + 1/2 c^T (G + rho I) c - g^T c``
+    over the coefficients of the candidates ``ws[b][valid[b]]`` (the others
+    fixed at 0), following the solution path from ``max |g|`` down to ``lam``.
+
+    Returns flat ``(sample, point, coef)`` arrays and the samples whose path
+    did not reach ``lam`` within ``max_iter`` steps.
     """
     dev, dtype = gram.device, gram.dtype
-    n = gram.shape[0]
     b = samples.numel()
-    target = gram[samples]  # g_j: right-hand sides, shape (b, n)
-    corr = target.clone()  # g_j - (G + rho I) c
-    blocked = torch.zeros((b, n), dtype=torch.bool, device=dev)  # self and support
-    arange = torch.arange(b, device=dev)
-    blocked[arange, samples] = True
-    lmb = torch.where(blocked, 0.0, corr.abs()).amax(dim=1)  # current path parameter
-    sign = torch.zeros((b, capacity), dtype=dtype, device=dev)
-    support = _Support(gram, rho, b, capacity)
+    target = gram[samples[:, None], ws]  # g restricted to the candidates
+    corr = target.clone()  # g - (G + rho I) c on the candidates
+    blocked = ~valid  # candidates that may not enter now: invalid ones and the support
+    lmb = torch.where(blocked, 0.0, corr.abs()).amax(dim=1)  # current penalty on the path
+    support = _Support(gram, ws, rho, capacity)
     last_drop = torch.full((b,), -1, dtype=torch.long, device=dev)
     steps = torch.zeros(b, dtype=torch.long, device=dev)
-    out, n_unconverged = [], 0
     inf = torch.tensor(math.inf, dtype=dtype, device=dev)
+    arange = torch.arange(b, device=dev)
+    parts, failed = [], []
 
-    # first point of each path: the most correlated one
     running = lmb > lam
-    first = torch.argmax(torch.where(blocked, -1.0, corr.abs()), dim=1)
-    if bool(running.any()):
+    if bool(running.any()):  # the path starts with the most correlated candidate
         rb = arange[running]
-        slot = support.add(rb, first[running])
-        sign = _fit_width(sign, support.points.shape[1])
-        sign[rb, slot] = torch.sign(corr[rb, first[running]])
-        blocked[rb, first[running]] = True
+        first = torch.argmax(torch.where(blocked, -1.0, corr.abs()), dim=1)[running]
+        support.add(rb, first, torch.sign(corr[rb, first]))
+        blocked[rb, first] = True
 
     def finish(mask):
-        nonlocal n_unconverged
-        if not bool(mask.any()):
-            return
-        pts, cf = support.points[mask], support.coef[mask]
-        # optimality check: no free point may correlate above lam with the residual
-        resid = target[mask] - torch.bmm(cf[:, None, :], support.rows[mask])[:, 0, :]
-        excess = torch.where(blocked[mask], 0.0, resid.abs()).amax(dim=1) - lam
-        n_unconverged += int((excess > tol * lam + 1e-12).sum())
-        smp = samples[mask][:, None].expand_as(pts)
-        occ = pts >= 0
-        out.append((smp[occ].cpu().numpy(), pts[occ].cpu().numpy(), cf[occ].cpu().numpy()))
+        if bool(mask.any()):
+            parts.append(_subset_export(support, samples, mask))
+            failed.append(samples[mask & (lmb > lam * (1 + 1e-12))].cpu().numpy())
 
-    step = 0
-    while True:
-        if not bool(running.any()):
-            break
-        # drop the finished rows once they are the majority
-        if int(running.sum()) <= 0.5 * running.numel():
+    while bool(running.any()):
+        if int(running.sum()) <= running.numel() // 2:  # drop the finished rows
             finish(~running)
             keep = running
             support.subset(keep)
-            sign, target, corr, blocked = sign[keep], target[keep], corr[keep], blocked[keep]
-            lmb, last_drop, steps, samples = lmb[keep], last_drop[keep], steps[keep], samples[keep]
-            running = running[keep]
+            target, corr, blocked, lmb = target[keep], corr[keep], blocked[keep], lmb[keep]
+            last_drop, steps, samples, running = last_drop[keep], steps[keep], samples[keep], running[keep]
             arange = torch.arange(running.numel(), device=dev)
-        step += 1
-        sign = _fit_width(sign, support.points.shape[1])
         occ = support.occupied
-        if step % 16 == 0:  # remove the rounding drift of the running update
+        if int(steps.max()) % 16 == 15:  # remove the rounding drift of the running update
             corr = target - support.product(support.coef)
-        direction = _cholesky_solve(support.gram_of_support(), sign) * occ
-        velocity = support.product(direction)  # d corr / d t = -velocity
+        direction = _cholesky_solve(support.gram_of_support(), support.sign) * occ
+        velocity = support.product(direction)  # d(corr)/dt = -velocity, d(lmb)/dt = -1
+        # entering time of each free candidate: |corr - t velocity| = lmb - t
         lm = lmb[:, None]
-        cand = ~blocked
-        cand[arange, last_drop.clamp(min=0)] &= last_drop < 0
-        den_pos, den_neg = 1.0 - velocity, 1.0 + velocity
-        t_pos = torch.where(den_pos > _EPS, (lm - corr) / den_pos.clamp(min=_EPS), inf)
-        t_neg = torch.where(den_neg > _EPS, (lm + corr) / den_neg.clamp(min=_EPS), inf)
-        t_join_all = torch.where(cand, torch.minimum(t_pos, t_neg).clamp(min=0.0), inf)
-        t_join, join_pt = t_join_all.min(dim=1)
+        den = 1.0 - velocity
+        t_join_all = ((lm - corr) / den).masked_fill_(den <= _EPS, math.inf)
+        den = 1.0 + velocity
+        t_other = ((lm + corr) / den).masked_fill_(den <= _EPS, math.inf)
+        t_join_all = torch.minimum(t_join_all, t_other).clamp_(min=0.0)
+        t_join_all.masked_fill_(blocked, math.inf)
+        dropped = last_drop >= 0  # a point that just left may not re-enter at once
+        t_join_all[arange[dropped], last_drop[dropped]] = math.inf
+        t_join, join_pos = t_join_all.min(dim=1)
+        # leaving time of each support point: its coefficient crosses zero
         crossing = occ & (support.coef * direction < 0)
         t_drop_all = torch.where(crossing, -support.coef / torch.where(crossing, direction, 1.0), inf)
         t_drop, drop_slot = t_drop_all.min(dim=1)
@@ -280,59 +304,172 @@ def _homotopy_batch(gram, samples, lam, rho, max_iter, tol, capacity=16):
 
         ends = running & (t_end <= torch.minimum(t_join, t_drop))
         drops = running & ~ends & (t_drop < t_join)
-        joins = running & ~ends & ~drops
+        joins = running & ~ends & ~drops & torch.isfinite(t_join)
         last_drop = torch.where(running, -1, last_drop)
         if bool(drops.any()):
             db, ds = arange[drops], drop_slot[drops]
-            pts = support.points[db, ds]
-            blocked[db, pts] = False
-            last_drop[db] = pts
+            pos = support.pos[db, ds]
+            blocked[db, pos] = False
+            last_drop[db] = pos
             support.remove(db, ds)
-            sign[db, ds] = 0.0
         if bool(joins.any()):
-            jb, jp = arange[joins], join_pt[joins]
-            slot = support.add(jb, jp)
-            sign = _fit_width(sign, support.points.shape[1])
-            sign[jb, slot] = torch.sign(corr[jb, jp])
+            jb, jp = arange[joins], join_pos[joins]
+            support.add(jb, jp, torch.sign(corr[jb, jp]))
             blocked[jb, jp] = True
-        running = running & ~ends
-        running = running & (steps < max_iter)  # unfinished rows fail the final check
-
-    finish(torch.ones(samples.numel(), dtype=torch.bool, device=dev))
-    return out, n_unconverged
-
-
-def _fit_width(sign, width):
-    if sign.shape[1] < width:
-        sign = torch.cat([sign, sign.new_zeros((sign.shape[0], width - sign.shape[1]))], dim=1)
-    return sign
+        running = running & ~ends & (drops | joins) & (steps < max_iter)
+    finish(torch.ones(running.numel(), dtype=torch.bool, device=dev))
+    out = tuple(np.concatenate([p[i] for p in parts]) for i in range(3))
+    return out, np.concatenate(failed)
 
 
-def _enet_lars(X, gamma, tau, *, max_iter, tol, device, n_jobs, batch_size=None):
+def _subset_export(support, samples, mask):
+    occ = support.occupied[mask]
+    points = torch.gather(support.ws[mask], 1, support.pos[mask].clamp(min=0))
+    smp = samples[mask][:, None].expand_as(points)
+    return smp[occ].cpu().numpy(), points[occ].cpu().numpy(), support.coef[mask][occ].cpu().numpy()
+
+
+def _residual_scores(gram, samples, smp, pts, cf):
+    """``|g_j - G c_j|`` over all points for the samples ``samples`` (torch, dense).
+
+    Support points get ``+inf`` (kept first) and the sample itself ``-1``.
+    """
+    n = gram.shape[0]
+    dev = gram.device
+    local = torch.full((n,), -1, dtype=torch.long)
+    local[torch.as_tensor(samples)] = torch.arange(len(samples))
+    rows = local[torch.as_tensor(smp)]
+    cols, vals = torch.as_tensor(pts), torch.as_tensor(cf)
+    coef = torch.sparse_coo_tensor(torch.stack([rows, cols]), vals, size=(len(samples), n),
+                                   check_invariants=True)
+    coef = coef.coalesce().to(dev)
+    samples_t = torch.as_tensor(samples, device=dev)
+    score = (gram[samples_t] - torch.sparse.mm(coef, gram)).abs_()
+    score[rows.to(dev), cols.to(dev)] = math.inf
+    score[torch.arange(len(samples), device=dev), samples_t] = -1.0
+    return score
+
+
+def _split(n_items, bytes_per_item, n_parts):
+    """Batches of at most ``_BATCH_BYTES`` of work memory, at least ``n_parts`` of them."""
+    slices = _batch_slices(n_items, bytes_per_item)
+    if len(slices) < n_parts and n_items >= 2 * n_parts:
+        slices = list(gen_even_slices(n_items, n_parts))
+    return slices
+
+
+def _enet_round(gram, samples, ws, lam, rho, tol, max_iter, grow):
+    """One active-set round for a batch: exact path on the candidates, then the oracle.
+
+    ``ws=None`` means all the points are candidates. Returns the solved
+    ``(sample, point, coef)`` arrays of the samples that passed the optimality
+    check over all points, the samples still to do with their next candidate
+    sets, and the number of samples given up on.
+    """
+    dev = gram.device
+    n = gram.shape[0]
+    smp_t = torch.as_tensor(samples, device=dev)
+    if ws is None:
+        cand = torch.arange(n, device=dev).expand(smp_t.numel(), n)
+        valid = cand != smp_t[:, None]
+    else:
+        cand = ws
+        valid = torch.ones(cand.shape, dtype=torch.bool, device=dev)
+    (smp, pts, cf), failed = _homotopy(gram, smp_t, cand, valid, lam, rho, max_iter)
+    order = np.argsort(smp, kind="stable")
+    smp, pts, cf = smp[order], pts[order], cf[order]
+    # oracle: every point outside the support must satisfy |g_i - (G c)_i| <= lam
+    check = np.setdiff1d(samples, failed)
+    bounds = np.searchsorted(smp, check), np.searchsorted(smp, check, side="right")
+    keep = np.ones(smp.size, dtype=bool)
+    redo, redo_ws, n_bad = [], [], 0
+    for sl in _batch_slices(len(check), 8 * n):
+        rows = check[sl]
+        take = np.concatenate(
+            [np.arange(lo, hi) for lo, hi in zip(bounds[0][sl], bounds[1][sl])] + [[]]
+        ).astype(np.int64)
+        score = _residual_scores(gram, rows, smp[take], pts[take], cf[take])
+        worst = torch.where(torch.isinf(score), -1.0, score).amax(dim=1)
+        bad = (worst > lam * (1.0 + tol) + 1e-12).cpu().numpy()
+        if not bad.any():
+            continue
+        if ws is None or ws.shape[1] >= n - 1:  # nothing left to add: numerical failure
+            n_bad += int(bad.sum())
+            continue
+        keep[np.isin(smp, rows[bad])] = False
+        size = ws.shape[1]
+        largest = int(np.bincount(np.searchsorted(rows, smp[take]), minlength=len(rows))[bad].max())
+        if grow and largest > 0.8 * size:
+            size = max(size, int(math.ceil(1.1 * largest)))
+        size = min(max(size, largest + 1), n - 1)
+        redo.append(rows[bad])
+        redo_ws.append(torch.topk(score[torch.as_tensor(bad, device=dev)], size, dim=1).indices)
+    done = (smp[keep], pts[keep], cf[keep])
+    return done, list(zip(redo, redo_ws)), n_bad + failed.size
+
+
+def _enet_lars(X, gamma, tau, *, active_support, max_iter, tol, device, n_jobs,
+               support_size=100, max_rounds=100):
     dev = _resolve_device(device)
     n = X.shape[0]
-    gram = torch.from_numpy(X).to(dev) @ torch.from_numpy(X).to(dev).T
     lam, rho = tau / gamma, (1.0 - tau) / gamma
-    slices = _batches(n, 32, batch_size)
+    workers = _n_workers(n_jobs) if dev.type == "cpu" else 1
+    xt = torch.from_numpy(X).to(dev)
+    gram = xt @ xt.T
+    del xt
+    full = not active_support or support_size >= n - 1
+    with _torch_threads(1) if dev.type == "cpu" else _nullcontext():
+        # first round: each sample's candidates are its ``support_size`` most coherent points
+        if full:
+            groups = [(np.arange(n), None)]
+        else:
+            ws = []
+            for sl in _batch_slices(n, 8 * n):
+                score = gram[sl].abs()
+                own = torch.arange(sl.start, sl.stop, device=dev)
+                score[own - sl.start, own] = -1.0
+                ws.append(torch.topk(score, support_size, dim=1).indices)
+            groups = [(np.arange(n), torch.cat(ws))]
 
-    def run(sl):
-        idx = torch.arange(sl.start, sl.stop, device=dev)
-        return _homotopy_batch(gram, idx, lam, rho, max_iter, tol)
+        done_parts, unconverged = [], 0
+        for round_ in range(max_rounds):
+            tasks = []
+            for samples, ws in groups:
+                width = n if ws is None else ws.shape[1]
+                for sl in _split(len(samples), 8 * width * 48, workers):
+                    tasks.append((samples[sl], None if ws is None else ws[sl]))
+            grow = round_ + 1 < max_rounds
 
-    if dev.type == "cpu" and n_jobs not in (None, 1) and len(slices) > 1:
-        results = Parallel(n_jobs=n_jobs, prefer="threads")(delayed(run)(sl) for sl in slices)
-    else:
-        results = [run(sl) for sl in slices]
-    parts = [p for res, _ in results for p in res]
-    n_bad = sum(bad for _, bad in results)
-    if n_bad:
+            def run(task):
+                return _enet_round(gram, task[0], task[1], lam, rho, tol, max_iter, grow)
+
+            if workers > 1 and len(tasks) > 1:
+                results = Parallel(n_jobs=workers, prefer="threads")(
+                    delayed(run)(task) for task in tasks
+                )
+            else:
+                results = [run(task) for task in tasks]
+            groups = []
+            for done, redo, bad in results:
+                done_parts.append(done)
+                groups.extend(redo)
+                unconverged += bad
+            if not groups:
+                break
+        else:
+            # the last solutions of these samples were not kept: solve them on all points
+            for samples, _ in groups:
+                done, _, bad = _enet_round(gram, samples, None, lam, rho, tol, max_iter, False)
+                done_parts.append(done)
+                unconverged += bad
+
+    if unconverged:
         warnings.warn(
-            f"The elastic-net path did not reach the requested penalty for {n_bad} sample(s) "
-            f"within max_iter={max_iter} steps (or failed the optimality check at tol={tol}); "
-            "increase max_iter.",
+            f"The elastic-net solver did not reach the optimality tolerance tol={tol} for "
+            f"{unconverged} sample(s) (max_iter={max_iter} path steps); increase max_iter.",
             ConvergenceWarning,
         )
-    return _to_csr(n, [p[0] for p in parts], [p[1] for p in parts], [p[2] for p in parts])
+    return _to_csr(n, *[[p[i] for p in done_parts] for i in range(3)])
 
 
 # --------------------------------------------------------------------------- #
@@ -456,7 +593,8 @@ def elastic_net_representation(
     """
     X = _unit_rows(X) if normalize_rows else np.asarray(X, dtype=np.float64)
     if algorithm == "lasso_lars":
-        return _enet_lars(X, gamma, tau, max_iter=max_iter, tol=tol, device=device, n_jobs=n_jobs)
+        return _enet_lars(X, gamma, tau, active_support=active_support, max_iter=max_iter,
+                          tol=tol, device=device, n_jobs=n_jobs)
     if algorithm == "lasso_cd":
         return _enet_cd(X, gamma, tau, active_support=active_support, max_iter=max_iter, tol=tol,
                         n_jobs=n_jobs)
@@ -474,33 +612,26 @@ def _omp_batch(gram, samples, n_nonzero, tol):
     corr = target.clone()
     blocked = torch.zeros((b, n), dtype=torch.bool, device=dev)
     blocked[arange, samples] = True
-    support = _Support(gram, 0.0, b, max(n_nonzero, 1))
+    support = _Support(gram, torch.arange(n, device=dev).expand(b, n), 0.0, max(n_nonzero, 1))
     running = torch.ones(b, dtype=torch.bool, device=dev)
     for _ in range(n_nonzero):
-        score = torch.where(blocked, -1.0, corr.abs())
-        best_score, best = score.max(dim=1)
+        best_score, best = torch.where(blocked, -1.0, corr.abs()).max(dim=1)
         running = running & (best_score > _EPS)
         if not bool(running.any()):
             break
-        rb = arange[running]
-        support.add(rb, best[running])
-        blocked[rb, best[running]] = True
-        # least squares on the support; rows of finished samples are left as they were
-        coef = _cholesky_solve(support.gram_of_support(),
-                               torch.where(support.occupied,
-                                           torch.gather(target, 1, support.points.clamp(min=0)),
-                                           0.0))
-        coef = coef * support.occupied
+        rb, rp = arange[running], best[running]
+        support.add(rb, rp, torch.zeros_like(rp, dtype=gram.dtype))
+        blocked[rb, rp] = True
+        # least squares on the selected points (rows of finished samples unchanged)
+        occ = support.occupied
+        rhs = torch.gather(target, 1, support.pos.clamp(min=0)) * occ
+        coef = _cholesky_solve(support.gram_of_support(), rhs) * occ
         support.coef = torch.where(running[:, None], coef, support.coef)
         corr = target - support.product(support.coef)
-        # squared residual ||x_j - X^T c||^2 = 1 - g^T c at the least-squares optimum
-        residual = 1.0 - (torch.gather(target, 1, support.points.clamp(min=0))
-                          * support.coef).sum(dim=1)
+        # squared residual of the unit-norm x_j at the least-squares optimum: 1 - g^T c
+        residual = 1.0 - (rhs * support.coef).sum(dim=1)
         running = running & (residual > tol)
-    pts, cf = support.points, support.coef
-    occ = pts >= 0
-    smp = samples[:, None].expand_as(pts)
-    return smp[occ].cpu().numpy(), pts[occ].cpu().numpy(), cf[occ].cpu().numpy()
+    return support.export(samples)
 
 
 def omp_representation(X, n_nonzero=10, tol=1e-6, *, device="cpu", normalize_rows=True):
@@ -522,6 +653,6 @@ def omp_representation(X, n_nonzero=10, tol=1e-6, *, device="cpu", normalize_row
     gram = xt @ xt.T
     parts = [
         _omp_batch(gram, torch.arange(sl.start, sl.stop, device=dev), n_nonzero, tol)
-        for sl in _batches(n, max(n_nonzero, 1))
+        for sl in _batch_slices(n, 8 * n * (max(n_nonzero, 1) + 4))
     ]
     return _to_csr(n, [p[0] for p in parts], [p[1] for p in parts], [p[2] for p in parts])

@@ -39,6 +39,10 @@ class MiniBatchDSC(BaseMiniBatchDSC):
         order). ``None`` treats rows as vectors.
     batch_size : int or None, default=32
         Samples per step. ``None`` or a value >= n_samples is full batch.
+    pretrain_batch_size : int or None, default=None
+        Batch size of pre-training; ``None`` uses ``batch_size``. Setting it
+        lets a full-batch run start from the same pre-trained autoencoder as
+        a mini-batch run with the same ``random_state``.
     pretrain_epochs : int, default=100
         Epochs of autoencoder pre-training (reconstruction only).
     max_epochs : int, default=100
@@ -94,6 +98,9 @@ class MiniBatchDSC(BaseMiniBatchDSC):
         Fine-tuning epochs run.
     loss_curve_ : list of float
         Total loss of each fine-tuning epoch (sum over its batches).
+    stage_seconds_ : dict
+        Wall time of the stages: ``"pretrain"``, ``"bank_fill"`` (with any
+        stage between the fill and fine-tuning) and ``"fine_tune"``.
     n_features_in_ : int
         Number of features seen during fit.
     feature_names_in_ : ndarray of shape (n_features_in_,)
@@ -131,6 +138,7 @@ class MiniBatchDSC(BaseMiniBatchDSC):
         encoder_params=None,
         input_shape=None,
         batch_size=32,
+        pretrain_batch_size=None,
         pretrain_epochs=100,
         max_epochs=100,
         learning_rate=1e-4,
@@ -150,6 +158,7 @@ class MiniBatchDSC(BaseMiniBatchDSC):
         self.encoder_params = encoder_params
         self.input_shape = input_shape
         self.batch_size = batch_size
+        self.pretrain_batch_size = pretrain_batch_size
         self.pretrain_epochs = pretrain_epochs
         self.max_epochs = max_epochs
         self.learning_rate = learning_rate
@@ -174,7 +183,7 @@ class MiniBatchDSC(BaseMiniBatchDSC):
     def _pretrain(self, training, progress):
         for epoch in range(self.pretrain_epochs):
             total = 0.0
-            for idx in training.batches():
+            for idx in training.batches(training.pretrain_batch_size):
                 x = training.X[idx]
                 loss = reconstruction_loss(training.decoder(training.encoder(x)), x)
                 training.optimizer.zero_grad(set_to_none=True)

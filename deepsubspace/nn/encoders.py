@@ -7,8 +7,12 @@ has no decoder). The decoder receives the encoder's output, of the same shape.
 """
 
 import copy
+import hashlib
 import math
 import os
+import shutil
+import tempfile
+import urllib.request
 
 import torch
 from torch import nn
@@ -127,7 +131,98 @@ class _ResNetDecoder(nn.Module):
         return nn.functional.interpolate(x, size=self.output_size, mode="bilinear", align_corners=False)
 
 
-def resnet18_autoencoder(input_shape, *, weights=None, decoder_width=256):
+#: torchvision's ImageNet-1k weights of ResNet-18 (``ResNet18_Weights.IMAGENET1K_V1``).
+RESNET18_IMAGENET_URL = "https://download.pytorch.org/models/resnet18-f37072fd.pth"
+#: The hash torchvision publishes in the file name: a *prefix* of the file's sha256.
+RESNET18_IMAGENET_SHA256_PREFIX = "f37072fd"
+#: Environment variable naming the weights cache directory.
+WEIGHTS_CACHE_ENV = "DEEPSUBSPACE_WEIGHTS"
+
+
+def weights_cache_dir(cache_dir=None):
+    """Directory of downloaded network weights.
+
+    ``cache_dir`` if given, else the environment variable
+    ``DEEPSUBSPACE_WEIGHTS``, else torch hub's checkpoint directory
+    (``torch.hub.get_dir()/checkpoints``, where torchvision itself caches
+    ``resnet18-f37072fd.pth``, so an existing torchvision download is reused).
+    """
+    if cache_dir is None:
+        cache_dir = os.environ.get(WEIGHTS_CACHE_ENV) or os.path.join(torch.hub.get_dir(), "checkpoints")
+    return os.path.expanduser(os.fspath(cache_dir))
+
+
+def _fetch_weights(url, destination):
+    """Download ``url`` into the file ``destination`` (tests replace this function)."""
+    with urllib.request.urlopen(url, timeout=120) as response, open(destination, "wb") as out:
+        shutil.copyfileobj(response, out)
+
+
+def _check_sha256_prefix(path, prefix):
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    actual = digest.hexdigest()
+    if not actual.startswith(prefix):
+        raise ValueError(
+            f"sha256 mismatch for {os.path.basename(path)}: expected a digest starting with "
+            f"{prefix!r}, got {actual}. The file is corrupted or is not the published version."
+        )
+
+
+def resnet18_imagenet_weights(cache_dir=None, download=True):
+    """Path of torchvision's ImageNet ResNet-18 state dict, downloading it once.
+
+    The file ``resnet18-f37072fd.pth`` is looked up in
+    :func:`weights_cache_dir`; if absent and ``download`` is true it is
+    fetched from :data:`RESNET18_IMAGENET_URL` into a temporary file, checked
+    and moved into place. As in torchvision (``check_hash=True``), the check
+    compares the file's sha256 with the hash in the file name, which is only
+    the first 8 hex digits of it (:data:`RESNET18_IMAGENET_SHA256_PREFIX`);
+    a cached file is checked the same way on every call. This is the only
+    function that downloads weights, and it runs only for
+    ``weights="imagenet"``.
+
+    Raises
+    ------
+    FileNotFoundError
+        If the file is missing and ``download`` is false or the download fails.
+    ValueError
+        If the file's sha256 does not start with the published prefix (a
+        failed download leaves nothing in the cache).
+    """
+    directory = weights_cache_dir(cache_dir)
+    filename = os.path.basename(RESNET18_IMAGENET_URL)
+    path = os.path.join(directory, filename)
+    if os.path.exists(path):
+        _check_sha256_prefix(path, RESNET18_IMAGENET_SHA256_PREFIX)
+        return path
+    if not download:
+        raise FileNotFoundError(
+            f"ImageNet ResNet-18 weights not found at {path}; download {RESNET18_IMAGENET_URL} "
+            f"there, set {WEIGHTS_CACHE_ENV} to the directory holding {filename}, or pass a path."
+        )
+    os.makedirs(directory, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=filename + ".", suffix=".part", dir=directory)
+    os.close(fd)
+    try:
+        try:
+            _fetch_weights(RESNET18_IMAGENET_URL, tmp)
+        except OSError as exc:  # includes urllib.error.URLError: no network, HTTP error
+            raise FileNotFoundError(
+                f"Downloading {RESNET18_IMAGENET_URL} to {path} failed: {exc}. Download it "
+                f"elsewhere and place it there, or set {WEIGHTS_CACHE_ENV}."
+            ) from exc
+        _check_sha256_prefix(tmp, RESNET18_IMAGENET_SHA256_PREFIX)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+    return path
+
+
+def resnet18_autoencoder(input_shape, *, weights=None, decoder_width=256, cache_dir=None):
     """torchvision's ResNet-18 as encoder (512-d features, classifier removed).
 
     Parameters
@@ -135,12 +230,16 @@ def resnet18_autoencoder(input_shape, *, weights=None, decoder_width=256):
     input_shape : tuple (channels, height, width)
         1 or 3 channels; for 1 channel the first convolution takes one input
         channel (pretrained weights are summed over RGB).
-    weights : None or path, default=None
+    weights : None, "imagenet" or path, default=None
         ``None``: random initialisation. A path: a local state dict of
         torchvision's ``resnet18`` (for example ImageNet weights downloaded
-        beforehand); nothing is downloaded at run time.
+        beforehand). ``"imagenet"``: torchvision's ImageNet-1k weights,
+        downloaded once into ``cache_dir`` and sha256-checked (see
+        :func:`resnet18_imagenet_weights`); only this value downloads.
     decoder_width : int, default=256
         Channels of the light decoder (used only by reconstruction models).
+    cache_dir : str, default=None
+        Cache directory of ``weights="imagenet"``; see :func:`weights_cache_dir`.
     """
     from torchvision.models import resnet18
 
@@ -149,6 +248,8 @@ def resnet18_autoencoder(input_shape, *, weights=None, decoder_width=256):
             f"The 'resnet18' encoder expects input_shape=(1 or 3, height, width), got {tuple(input_shape)}."
         )
     model = resnet18(weights=None)
+    if isinstance(weights, str) and weights == "imagenet":
+        weights = resnet18_imagenet_weights(cache_dir)
     if weights is not None:
         if not os.path.isfile(weights):
             raise FileNotFoundError(f"ResNet-18 weights file not found: {weights!r}.")

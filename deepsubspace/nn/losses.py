@@ -23,7 +23,7 @@ def coefficient_regularization(coef_rows):
     return torch.sum(coef_rows**2)
 
 
-def info_nce(anchor, positive, negatives, temperature):
+def info_nce(anchor, positive, negatives, temperature, exclude=None):
     """InfoNCE of equation (4), summed over the batch.
 
     For each anchor ``a_i`` (all vectors L2-normalised):
@@ -36,11 +36,26 @@ def info_nce(anchor, positive, negatives, temperature):
     negatives : Tensor of shape (m, h)
         Shared by every anchor (memory-bank entries outside the batch).
     temperature : float
+    exclude : LongTensor of shape (k,), default=None
+        Rows of ``negatives`` that are not negatives (for example the
+        current batch's own rows of the memory bank): their logits are set
+        to ``-inf``, so they drop out of the sum and get no gradient. This
+        lets the caller pass the whole bank without copying it. ``None``
+        keeps every row.
+
+    Notes
+    -----
+    ``negatives`` is never normalised into a copy: the logits are the dot
+    products with the normalised anchors divided by the row norms of
+    ``negatives`` (an m-vector), which is ``F.normalize`` of the rows.
     """
     anchor = F.normalize(anchor, dim=1)
     positive = F.normalize(positive, dim=1)
-    negatives = F.normalize(negatives, dim=1)
+    neg_norms = torch.linalg.vector_norm(negatives, dim=1).clamp_min(1e-12)
     logit_pos = torch.sum(anchor * positive, dim=1, keepdim=True)
-    logit_neg = anchor @ negatives.T
+    logit_neg = (anchor @ negatives.T) / neg_norms
+    if exclude is not None:
+        logit_neg = logit_neg.index_fill(1, torch.as_tensor(exclude, device=logit_neg.device),
+                                         float("-inf"))
     logits = torch.cat([logit_pos, logit_neg], dim=1) / temperature
     return -torch.sum(torch.log_softmax(logits, dim=1)[:, 0])

@@ -56,16 +56,17 @@ class SelfExpression(nn.Module):
         diag = (torch.arange(len(idx), device=idx.device), idx)
         grad[diag] = 0.0
         beta1, beta2 = self.betas
-        exp_avg = self.exp_avg[idx].mul_(beta1).add_(grad, alpha=1 - beta1)
-        exp_avg_sq = self.exp_avg_sq[idx].mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
         steps = self.row_steps[idx] + 1
         bias1 = 1 - beta1 ** steps.double()
         bias2 = 1 - beta2 ** steps.double()
-        step_size = (self.lr / bias1).to(grad.dtype)[:, None]
-        denom = (exp_avg_sq.sqrt() / bias2.sqrt().to(grad.dtype)[:, None]).add_(self.eps)
-        updated = rows.detach() - step_size * exp_avg / denom
-        updated[diag] = 0.0
-        self.coef[idx] = updated
+        exp_avg = self.exp_avg[idx].mul_(beta1).add_(grad, alpha=1 - beta1)
+        exp_avg_sq = self.exp_avg_sq[idx].mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
         self.exp_avg[idx] = exp_avg
         self.exp_avg_sq[idx] = exp_avg_sq
+        # rows <- rows - lr / bias1 * exp_avg / (sqrt(exp_avg_sq) / sqrt(bias2) + eps)
+        denom = exp_avg_sq.sqrt_().div_(bias2.sqrt().to(grad.dtype)[:, None]).add_(self.eps)
+        step_size = (self.lr / bias1).to(grad.dtype)[:, None]
+        updated = rows.detach().addcdiv_(exp_avg.mul_(step_size), denom, value=-1.0)
+        updated[diag] = 0.0
+        self.coef[idx] = updated
         self.row_steps[idx] = steps

@@ -1,0 +1,132 @@
+"""Paper 000, Table 1: MiniBatchDSC (BDSC) against the same model in full batch.
+
+For each dataset, both modes, 5 seeds, final iterate, presets from
+``deepsubspace.presets`` (fixed before looking at labels). Each run is a fresh
+process so that its peak memory is its own. Results accumulate in
+``benchmarks/results/table1.json`` (resumable: finished runs are skipped) and
+a markdown table ``benchmarks/results/table1.md``.
+
+    python benchmarks/table1.py --datasets orl coil20
+    python benchmarks/table1.py --datasets coil100 --device cuda
+"""
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from _common import RESULTS, load_results, machine, mean_std, peak_rss_bytes, save_results  # noqa: E402
+
+MODES = {"minibatch": {}, "fullbatch": {"batch_size": None}}
+
+
+def run_one(dataset, mode, seed, device):
+    import numpy as np
+    import torch
+
+    from deepsubspace import MiniBatchDSC, presets
+    from deepsubspace.affinity import affinity_from_coefficients, spectral_labels
+    from deepsubspace.datasets import load_dataset
+    from deepsubspace.metrics import clustering_accuracy, normalized_mutual_info_score
+
+    data = load_dataset(dataset)
+    params = presets.get("MiniBatchDSC", dataset)
+    params.update(MODES[mode])
+    model = MiniBatchDSC(**params, device=device, random_state=seed)
+    rss_before = peak_rss_bytes()
+    if device.startswith("cuda"):
+        torch.cuda.reset_peak_memory_stats(device)
+    start = time.perf_counter()
+    model.fit(data.data)
+    seconds = time.perf_counter() - start
+    result = {
+        "dataset": dataset, "mode": mode, "seed": seed, "n_samples": len(data.target),
+        "params": {k: v for k, v in params.items() if k != "encoder_params"},
+        "fit_seconds": seconds, "stage_seconds": model.stage_seconds_,
+        "fine_tune_seconds_per_epoch": model.stage_seconds_["fine_tune"] / model.n_iter_,
+        "peak_rss_bytes": peak_rss_bytes(), "rss_before_fit_bytes": rss_before,
+        "final_loss": model.loss_curve_[-1],
+        "acc": clustering_accuracy(data.target, model.labels_),
+        "nmi": normalized_mutual_info_score(data.target, model.labels_),
+    }
+    if device.startswith("cuda"):
+        result["cuda_max_memory_allocated_bytes"] = torch.cuda.max_memory_allocated(device)
+    affinity = affinity_from_coefficients(model.coef_, post_processing="dsc",
+                                          n_clusters=params["n_clusters"])
+    labels = spectral_labels(affinity, params["n_clusters"], random_state=seed)
+    result["acc_dsc_post"] = clustering_accuracy(data.target, labels)
+    result["nmi_dsc_post"] = normalized_mutual_info_score(data.target, labels)
+    result["machine"] = machine(device)
+    result["diag_is_zero"] = bool(np.all(np.diag(model.coef_) == 0))
+    return result
+
+
+def markdown(results):
+    lines = [
+        "| dataset | mode | seeds | ACC | NMI | ACC (DSC post) | NMI (DSC post) | fit time (s) "
+        "| fine-tune s/epoch | peak RSS (MiB) | RSS increase during fit (MiB) |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    groups = {}
+    for run in results.values():
+        groups.setdefault((run["dataset"], run["mode"]), []).append(run)
+    for (dataset, mode), runs in sorted(groups.items()):
+        col = lambda key: [r[key] for r in runs]  # noqa: E731
+        lines.append(
+            f"| {dataset} | {mode} | {len(runs)} | {mean_std(col('acc'))} | {mean_std(col('nmi'))} "
+            f"| {mean_std(col('acc_dsc_post'))} | {mean_std(col('nmi_dsc_post'))} "
+            f"| {mean_std(col('fit_seconds'))} | {mean_std(col('fine_tune_seconds_per_epoch'))} "
+            f"| {mean_std([r['peak_rss_bytes'] / 2**20 for r in runs])} "
+            f"| {mean_std([(r['peak_rss_bytes'] - r['rss_before_fit_bytes']) / 2**20 for r in runs])} |"
+        )
+    any_run = next(iter(results.values()), None)
+    if any_run:
+        m = any_run["machine"]
+        lines += ["", f"Machine: {m['processor']}, {m['cpu_count']} CPUs, torch threads "
+                      f"{m['torch_threads']}, device {m['device']}{', ' + m['gpu'] if 'gpu' in m else ''}; "
+                      f"{m['platform']}; versions {m['versions']}.",
+                  "ACC/NMI: final iterate, |C|+|C|^T affinity; 'DSC post': the same C with "
+                  "DSC_POST_PROCESSING_DEFAULTS (one setting for all datasets)."]
+    return "\n".join(lines) + "\n"
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--datasets", nargs="+", default=["orl", "coil20"])
+    parser.add_argument("--modes", nargs="+", default=list(MODES), choices=list(MODES))
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
+    parser.add_argument("--device", default="cpu")
+    parser.add_argument("--output", default=os.path.join(RESULTS, "table1.json"))
+    parser.add_argument("--one", nargs=3, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.one:
+        dataset, mode, seed = args.one
+        print(json.dumps(run_one(dataset, mode, int(seed), args.device)))
+        return
+    results = load_results(args.output)
+    todo = [(d, m, s) for d in args.datasets for m in args.modes for s in args.seeds
+            if f"{d}/{m}/{s}" not in results]
+    print(f"{len(results)} runs done, {len(todo)} to go", flush=True)
+    for i, (dataset, mode, seed) in enumerate(todo, 1):
+        start = time.perf_counter()
+        proc = subprocess.run([sys.executable, __file__, "--one", dataset, mode, str(seed),
+                               "--device", args.device], capture_output=True, text=True)
+        if proc.returncode != 0:
+            print(proc.stderr[-3000:], file=sys.stderr)
+            raise SystemExit(f"run {dataset}/{mode}/{seed} failed")
+        run = json.loads(proc.stdout.strip().splitlines()[-1])
+        results[f"{dataset}/{mode}/{seed}"] = run
+        save_results(args.output, results)
+        with open(os.path.splitext(args.output)[0] + ".md", "w") as fh:
+            fh.write(markdown(results))
+        print(f"[{i}/{len(todo)}] {dataset} {mode} seed {seed}: ACC {run['acc']:.3f} "
+              f"(DSC post {run['acc_dsc_post']:.3f}) NMI {run['nmi']:.3f} "
+              f"in {time.perf_counter() - start:.0f}s", flush=True)
+    print(markdown(results))
+
+
+if __name__ == "__main__":
+    main()

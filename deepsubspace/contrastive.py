@@ -1,0 +1,284 @@
+"""ContrastiveMiniBatchDSC: decoder-free deep subspace clustering with InfoNCE (CLBDSC)."""
+
+import functools
+from numbers import Integral, Real
+
+import torch
+from sklearn.utils._param_validation import Interval, StrOptions
+
+from ._base import BaseMiniBatchDSC, _ProgressBar
+from .nn.augment import get_augmentation
+from .nn.encoders import build_autoencoder
+from .nn.losses import info_nce
+
+
+def _encoder_only(spec, input_shape, **params):
+    """Build ``spec`` like :func:`build_autoencoder` and drop its decoder."""
+    encoder, _ = build_autoencoder(spec, input_shape, params)
+    return encoder, None
+
+
+class ContrastiveMiniBatchDSC(BaseMiniBatchDSC):
+    """Decoder-free mini-batch deep subspace clustering with InfoNCE (CLBDSC).
+
+    The encoder fills a memory bank with the latent features of all N
+    samples; the self-expressive layer C (N x N, zero diagonal) is first
+    trained alone with the encoder frozen, then jointly with the encoder, on
+    the loss of equation (3) of Jiang et al. (2025) with the reconstruction
+    term replaced by the InfoNCE of equation (4)::
+
+        InfoNCE((C Z)_i, Z+_i, Z_not_i) + alpha * ||Z_i - (C Z)_i||^2 + beta * ||C_i||^2
+
+    For a batch ``i`` of inputs ``X_i``, one augmented view ``X+_i`` is drawn
+    (per sample, on the training device), ``Z_i = E(X_i)`` and
+    ``Z+_i = E(X+_i)``. The anchor is the self-expressed feature
+    ``(C Z)_i`` (``Z`` is the bank with the batch's rows taken from ``Z_i``),
+    the positive is ``Z+_i`` and the negatives are every bank entry outside
+    the batch; all are L2-normalised. After every step the bank rows of the
+    batch are overwritten with ``Z_i`` (the un-augmented features, never
+    ``Z+_i``), so each bank entry corresponds to a fixed input. There is no
+    decoder: a decoder returned by the encoder factory is discarded. Labels
+    come from spectral clustering of an affinity built from C.
+
+    Training, the memory bank, the self-expressive layer and the spectral
+    step are shared with :class:`MiniBatchDSC`.
+
+    Parameters
+    ----------
+    n_clusters : int, default=8
+        Number of clusters.
+    encoder : str, callable, nn.Module or tuple, default="auto"
+        ``"auto"`` (``"conv"`` when ``input_shape`` describes images, else
+        ``"mlp"``), a registered name (``"mlp"``, ``"conv"``, ``"resnet18"``),
+        a factory ``f(input_shape, **encoder_params) -> (encoder, decoder)``,
+        an encoder module or a pair ``(encoder, decoder)`` (modules are
+        deep-copied before training). Any decoder is discarded.
+    encoder_params : dict, default=None
+        Keyword arguments of the encoder factory, for example
+        ``{"weights": "imagenet"}`` for ``"resnet18"`` (downloaded once into
+        a cache, sha256-checked; see
+        :func:`deepsubspace.nn.encoders.resnet18_imagenet_weights`).
+    input_shape : tuple of int, default=None
+        ``(channels, height, width)``: each row of X is reshaped to it (C
+        order). ``None`` treats rows as vectors.
+    batch_size : int or None, default=32
+        Samples per step. The negatives are the bank entries outside the
+        batch, so with ``None`` (or a value >= n_samples) there is no
+        negative and the InfoNCE term is zero: use mini-batches.
+    pretrain_batch_size : int or None, default=None
+        Batch size of the frozen-encoder stage that trains only C; ``None``
+        uses ``batch_size``.
+    pretrain_epochs : int, default=100
+        Epochs that train only C (at ``coef_learning_rate``) with the
+        encoder frozen (no gradient, no optimiser step), after the bank is
+        filled and before full fine-tuning.
+    max_epochs : int, default=100
+        Epochs of joint fine-tuning of the encoder and C.
+    learning_rate : float, default=5e-5
+        Adam learning rate of the encoder during fine-tuning (see
+        ``lr_scaling``); the paper's CLBDSC rate. Small on purpose: features
+        written into the bank early in an epoch must stay close to those
+        written late (paper, section 3.3).
+    pretrain_learning_rate : float, default=1e-3
+        Unused: the encoder is not trained before fine-tuning. Kept so that
+        both estimators share their parameter set.
+    coef_learning_rate : float, default=1e-3
+        Adam learning rate of C (one step per row and epoch, never scaled).
+    lr_scaling : {"none", "splits"}, default="none"
+        ``"splits"`` divides ``learning_rate`` by the number of splits
+        ``ceil(n_samples / batch_size)`` during fine-tuning (section 3.3).
+    alpha : float, default=1.0
+        Weight of the self-expression loss.
+    beta : float, default=0.1
+        Weight of the squared Frobenius norm of C.
+    temperature : float, default=0.5
+        InfoNCE temperature ``tau`` of equation (4) (the paper does not
+        report it; 0.5 is SimCLR's value for its memory-bank-sized sets of
+        negatives). Lower values weigh the hardest negatives more.
+    augmentation : {"auto", "faces", "objects"} or callable, default="auto"
+        How the positive view is drawn, per sample, on the training device
+        (see :mod:`deepsubspace.nn.augment`):
+
+        - ``"faces"``: random resized crop (scale 0.8-1) and horizontal flip,
+          plus grayscale for RGB input (Table 2, ORL);
+        - ``"objects"``: random resized crop (scale 0.5-1), colour jitter
+          (0.4, 0.4, 0.4, 0.1; brightness and contrast only for grayscale
+          input), random grayscale (p=0.2, RGB only) and horizontal flip
+          (Table 2, COIL-100);
+        - ``"auto"``: ``"faces"`` for 1-channel images, ``"objects"`` for
+          3-channel images, crop and flip for other images, and for vectors
+          (no ``input_shape``) Gaussian noise of 0.1 times each sample's RMS
+          followed by zeroing each feature with probability 0.1;
+        - a callable mapping a batch tensor ``(n, *input_shape)`` to an
+          augmented tensor of the same shape. For repeatable fits it should
+          draw its randomness from torch's global generator.
+
+        Image augmentations assume float pixels in ``[0, 1]``.
+    post_processing : {None, "dsc"}, default=None
+        ``None``: affinity ``|C| + |C|^T``. ``"dsc"``: DSC-Net's
+        post-processing; see :func:`deepsubspace.affinity.dsc_post_processing`.
+    post_processing_params : dict, default=None
+        Overrides of :data:`deepsubspace.affinity.DSC_POST_PROCESSING_DEFAULTS`.
+    device : str, default="cpu"
+        ``"cpu"``, ``"cuda"``, ``"cuda:N"`` or ``"auto"`` (CUDA when available).
+    random_state : int, RandomState instance or None, default=None
+        Seeds the network initialisation, the batch order, the augmentations
+        and the spectral step. With an int, CPU fits are exactly repeatable.
+    verbose : int, default=0
+        Show a progress bar with the current losses on stderr.
+
+    Attributes
+    ----------
+    coef_ : ndarray of shape (n_samples, n_samples)
+        Self-expressive coefficients C (zero diagonal).
+    affinity_matrix_ : ndarray of shape (n_samples, n_samples)
+        Affinity built from C.
+    labels_ : ndarray of shape (n_samples,)
+        Cluster labels, contiguous integers from 0.
+    embedding_ : ndarray of shape (n_samples, n_latent)
+        Final latent features of the un-augmented inputs (the memory bank
+        after training).
+    encoder_ : torch.nn.Module
+        The trained encoder, on CPU in evaluation mode.
+    decoder_ : None
+        There is no decoder.
+    n_iter_ : int
+        Fine-tuning epochs run.
+    loss_curve_ : list of float
+        Total loss of each fine-tuning epoch (sum over its batches).
+    n_features_in_ : int
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during fit, when X has string feature names.
+
+    See Also
+    --------
+    MiniBatchDSC : The autoencoder variant (BDSC).
+
+    Notes
+    -----
+    C starts at zero, where the anchor ``(C Z)_i`` is the zero vector and has
+    no direction. An anchor whose norm is zero (a row of C that has not been
+    updated yet) is left out of the InfoNCE term of that step; its row
+    learns from the self-expression term alone until it is non-zero. (The
+    gradient of a normalised vector grows like 1/||v||: at ``v = 0`` it would
+    be of order 1e12 and stall Adam on that row for thousands of steps.)
+
+    References
+    ----------
+    Jiang et al., "A mini-batch training strategy for deep subspace
+    clustering networks", arXiv:2507.19917, 2025 (section 3.4).
+    Oord et al., "Representation learning with contrastive predictive
+    coding", arXiv:1807.03748, 2018.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from deepsubspace import ContrastiveMiniBatchDSC
+    >>> rng = np.random.RandomState(0)
+    >>> bases = [np.linalg.qr(rng.randn(10, 2))[0] for _ in range(2)]
+    >>> X = np.vstack([(b @ rng.randn(2, 30)).T for b in bases])
+    >>> model = ContrastiveMiniBatchDSC(n_clusters=2, pretrain_epochs=5, max_epochs=5,
+    ...                                 batch_size=16, random_state=0).fit(X)
+    >>> model.labels_.shape
+    (60,)
+    >>> model.decoder_ is None
+    True
+    """
+
+    _parameter_constraints: dict = {
+        **BaseMiniBatchDSC._parameter_constraints,
+        "pretrain_batch_size": [Interval(Integral, 1, None, closed="left"), None],
+        "temperature": [Interval(Real, 0, None, closed="neither")],
+        "augmentation": [StrOptions({"auto", "faces", "objects"}), callable],
+    }
+
+    def __init__(
+        self,
+        n_clusters=8,
+        *,
+        encoder="auto",
+        encoder_params=None,
+        input_shape=None,
+        batch_size=32,
+        pretrain_batch_size=None,
+        pretrain_epochs=100,
+        max_epochs=100,
+        learning_rate=5e-5,
+        pretrain_learning_rate=1e-3,
+        coef_learning_rate=1e-3,
+        lr_scaling="none",
+        alpha=1.0,
+        beta=0.1,
+        temperature=0.5,
+        augmentation="auto",
+        post_processing=None,
+        post_processing_params=None,
+        device="cpu",
+        random_state=None,
+        verbose=0,
+    ):
+        self.n_clusters = n_clusters
+        self.encoder = encoder
+        self.encoder_params = encoder_params
+        self.input_shape = input_shape
+        self.batch_size = batch_size
+        self.pretrain_batch_size = pretrain_batch_size
+        self.pretrain_epochs = pretrain_epochs
+        self.max_epochs = max_epochs
+        self.learning_rate = learning_rate
+        self.pretrain_learning_rate = pretrain_learning_rate
+        self.coef_learning_rate = coef_learning_rate
+        self.lr_scaling = lr_scaling
+        self.alpha = alpha
+        self.beta = beta
+        self.temperature = temperature
+        self.augmentation = augmentation
+        self.post_processing = post_processing
+        self.post_processing_params = post_processing_params
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
+
+    def _resolve_encoder(self, input_shape):
+        # the factory's decoder is never built into the model: drop it
+        return functools.partial(_encoder_only, super()._resolve_encoder(input_shape))
+
+    def _check_modules(self, encoder, decoder):
+        """Any encoder serves; there is no decoder."""
+
+    def _pretrain(self, training, progress):
+        # Stage 1 of CLBDSC trains C, which needs the bank: it runs in
+        # _train_after_bank_fill. Here only the augmentation is resolved.
+        training.augment = get_augmentation(self.augmentation, tuple(training.X.shape[1:]))
+
+    def _train_after_bank_fill(self, training, progress):
+        """Train C alone for ``pretrain_epochs`` with the encoder frozen."""
+        batch_size = training.batch_size
+        training.batch_size = min(self.pretrain_batch_size or batch_size, training.n_samples)
+        try:
+            self._self_expression_epochs(
+                training, self.pretrain_epochs, train_network=False, record=False,
+                progress=_ProgressBar(self.pretrain_epochs, "pre-train C", bool(progress)),
+            )
+        finally:
+            training.batch_size = batch_size
+
+    def _positive_view(self, training, x):
+        x_plus = training.augment(x)
+        if not isinstance(x_plus, torch.Tensor) or x_plus.shape != x.shape:
+            raise ValueError(
+                "The augmentation must return a tensor of the shape of its input "
+                f"{tuple(x.shape)}, got {getattr(x_plus, 'shape', type(x_plus).__name__)}."
+            )
+        return x_plus.to(device=x.device, dtype=x.dtype)
+
+    def _representation_loss(self, training, idx, x, latent, z_hat, train_network):
+        x_plus = self._positive_view(training, x)
+        with torch.set_grad_enabled(train_network):
+            z_plus = training.encoder(x_plus).flatten(1)
+        # an anchor (C Z)_i = 0 (row i of C still zero) has no direction
+        directed = torch.linalg.vector_norm(z_hat.detach(), dim=1) > 0
+        if not bool(directed.all()):
+            z_hat, z_plus = z_hat[directed], z_plus[directed]
+        return info_nce(z_hat, z_plus, training.bank.features, self.temperature, exclude=idx)
