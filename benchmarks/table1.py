@@ -23,7 +23,7 @@ from _common import RESULTS, load_results, machine, mean_std, peak_rss_bytes, sa
 MODES = {"minibatch": {}, "fullbatch": {"batch_size": None}}
 
 
-def run_one(dataset, mode, seed, device):
+def run_one(dataset, mode, seed, device, epochs=None):
     import numpy as np
     import torch
 
@@ -35,6 +35,8 @@ def run_one(dataset, mode, seed, device):
     data = load_dataset(dataset)
     params = presets.get("MiniBatchDSC", dataset)
     params.update(MODES[mode])
+    if epochs is not None:  # cost measurement only: fewer epochs, same per-epoch work
+        params["pretrain_epochs"], params["max_epochs"] = 1, epochs
     model = MiniBatchDSC(**params, device=device, random_state=seed)
     rss_before = peak_rss_bytes()
     if device.startswith("cuda"):
@@ -82,6 +84,21 @@ def markdown(results):
             f"| {mean_std([r['peak_rss_bytes'] / 2**20 for r in runs])} "
             f"| {mean_std([(r['peak_rss_bytes'] - r['rss_before_fit_bytes']) / 2**20 for r in runs])} |"
         )
+    for dataset in sorted({d for d, _ in groups}):
+        mini, full = groups.get((dataset, "minibatch")), groups.get((dataset, "fullbatch"))
+        if mini and full:
+            def avg(runs, key):
+                return sum(key(r) for r in runs) / len(runs)
+            grow = lambda r: r["peak_rss_bytes"] - r["rss_before_fit_bytes"]  # noqa: E731
+            epoch = lambda r: r["fine_tune_seconds_per_epoch"]  # noqa: E731
+            peak = lambda r: r["peak_rss_bytes"]  # noqa: E731
+            lines.append(
+                f"\n{dataset} (N={mini[0]['n_samples']}), mini-batch / full-batch: "
+                f"peak RSS {avg(mini, peak) / avg(full, peak):.2f}x, "
+                f"RSS increase during fit {avg(mini, grow) / avg(full, grow):.2f}x "
+                f"({avg(full, grow) / 2**20 - avg(mini, grow) / 2**20:.0f} MiB less), "
+                f"time per fine-tuning epoch {avg(mini, epoch) / avg(full, epoch):.2f}x."
+            )
     any_run = next(iter(results.values()), None)
     if any_run:
         m = any_run["machine"]
@@ -100,20 +117,28 @@ def main():
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--output", default=os.path.join(RESULTS, "table1.json"))
+    parser.add_argument("--cost-only", type=int, metavar="EPOCHS",
+                        help="measure time per fine-tuning epoch and peak memory only: 1 pre-training "
+                             "epoch and EPOCHS fine-tuning epochs (accuracies are not meaningful); "
+                             "writes table1_cost.json/.md unless --output is given")
     parser.add_argument("--one", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
         dataset, mode, seed = args.one
-        print(json.dumps(run_one(dataset, mode, int(seed), args.device)))
+        print(json.dumps(run_one(dataset, mode, int(seed), args.device, args.cost_only)))
         return
+    if args.cost_only and args.output == os.path.join(RESULTS, "table1.json"):
+        args.output = os.path.join(RESULTS, "table1_cost.json")
     results = load_results(args.output)
     todo = [(d, m, s) for d in args.datasets for m in args.modes for s in args.seeds
             if f"{d}/{m}/{s}" not in results]
     print(f"{len(results)} runs done, {len(todo)} to go", flush=True)
     for i, (dataset, mode, seed) in enumerate(todo, 1):
         start = time.perf_counter()
-        proc = subprocess.run([sys.executable, __file__, "--one", dataset, mode, str(seed),
-                               "--device", args.device], capture_output=True, text=True)
+        command = [sys.executable, __file__, "--one", dataset, mode, str(seed), "--device", args.device]
+        if args.cost_only:
+            command += ["--cost-only", str(args.cost_only)]
+        proc = subprocess.run(command, capture_output=True, text=True)
         if proc.returncode != 0:
             print(proc.stderr[-3000:], file=sys.stderr)
             raise SystemExit(f"run {dataset}/{mode}/{seed} failed")

@@ -103,7 +103,7 @@ class MiniBatchDSC(BaseMiniBatchDSC):
         stage between the fill and fine-tuning) and ``"fine_tune"``.
     n_features_in_ : int
         Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (n_features_in\\_,)
         Names of features seen during fit, when X has string feature names.
 
     See Also
