@@ -70,8 +70,10 @@ class ContrastiveMiniBatchDSC(BaseMiniBatchDSC):
         uses ``batch_size``.
     pretrain_epochs : int, default=100
         Epochs that train only C (at ``coef_learning_rate``) with the
-        encoder frozen (no gradient, no optimiser step), after the bank is
-        filled and before full fine-tuning.
+        encoder frozen (no gradient, no optimiser step; batch-norm layers
+        still normalise with, and track, batch statistics as in every
+        training-mode forward), after the bank is filled and before full
+        fine-tuning.
     max_epochs : int, default=100
         Epochs of joint fine-tuning of the encoder and C.
     learning_rate : float, default=5e-5
