@@ -54,3 +54,33 @@ def mean_std(values):
 
     values = np.asarray(values, dtype=float)
     return f"{values.mean():.3f} +- {values.std():.3f}"
+
+
+def run_resumable(script, keys, output, extra_args=(), summary=None, on_update=None):
+    """Run ``script --one KEY... EXTRA...`` in a fresh process for every key not in ``output``.
+
+    Each child prints its result as JSON on its last stdout line; results are
+    saved after every run, so an interrupted benchmark resumes where it stopped.
+    """
+    import subprocess
+    import sys
+    import time
+
+    results = load_results(output)
+    todo = [key for key in keys if "/".join(map(str, key)) not in results]
+    print(f"{len(results)} runs done, {len(todo)} to go", flush=True)
+    for i, key in enumerate(todo, 1):
+        start = time.perf_counter()
+        proc = subprocess.run([sys.executable, script, "--one", *map(str, key), *extra_args],
+                              capture_output=True, text=True)
+        if proc.returncode != 0:
+            print(proc.stderr[-3000:], file=sys.stderr)
+            raise SystemExit(f"run {key} failed")
+        run = json.loads(proc.stdout.strip().splitlines()[-1])
+        results["/".join(map(str, key))] = run
+        save_results(output, results)
+        if on_update is not None:
+            on_update(results)
+        print(f"[{i}/{len(todo)}] {' '.join(map(str, key))}: {summary(run) if summary else ''} "
+              f"in {time.perf_counter() - start:.0f}s", flush=True)
+    return results

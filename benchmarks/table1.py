@@ -13,12 +13,11 @@ a markdown table ``benchmarks/results/table1.md``.
 import argparse
 import json
 import os
-import subprocess
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _common import RESULTS, load_results, machine, mean_std, peak_rss_bytes, save_results  # noqa: E402
+from _common import RESULTS, machine, mean_std, peak_rss_bytes, run_resumable  # noqa: E402
 
 MODES = {"minibatch": {}, "fullbatch": {"batch_size": None}}
 
@@ -129,27 +128,17 @@ def main():
         return
     if args.cost_only and args.output == os.path.join(RESULTS, "table1.json"):
         args.output = os.path.join(RESULTS, "table1_cost.json")
-    results = load_results(args.output)
-    todo = [(d, m, s) for d in args.datasets for m in args.modes for s in args.seeds
-            if f"{d}/{m}/{s}" not in results]
-    print(f"{len(results)} runs done, {len(todo)} to go", flush=True)
-    for i, (dataset, mode, seed) in enumerate(todo, 1):
-        start = time.perf_counter()
-        command = [sys.executable, __file__, "--one", dataset, mode, str(seed), "--device", args.device]
-        if args.cost_only:
-            command += ["--cost-only", str(args.cost_only)]
-        proc = subprocess.run(command, capture_output=True, text=True)
-        if proc.returncode != 0:
-            print(proc.stderr[-3000:], file=sys.stderr)
-            raise SystemExit(f"run {dataset}/{mode}/{seed} failed")
-        run = json.loads(proc.stdout.strip().splitlines()[-1])
-        results[f"{dataset}/{mode}/{seed}"] = run
-        save_results(args.output, results)
+    keys = [(d, m, s) for d in args.datasets for m in args.modes for s in args.seeds]
+    extra = ["--device", args.device] + (["--cost-only", str(args.cost_only)] if args.cost_only else [])
+
+    def write_markdown(results):
         with open(os.path.splitext(args.output)[0] + ".md", "w") as fh:
             fh.write(markdown(results))
-        print(f"[{i}/{len(todo)}] {dataset} {mode} seed {seed}: ACC {run['acc']:.3f} "
-              f"(DSC post {run['acc_dsc_post']:.3f}) NMI {run['nmi']:.3f} "
-              f"in {time.perf_counter() - start:.0f}s", flush=True)
+
+    results = run_resumable(
+        __file__, keys, args.output, extra, on_update=write_markdown,
+        summary=lambda r: f"ACC {r['acc']:.3f} (DSC post {r['acc_dsc_post']:.3f}) NMI {r['nmi']:.3f}",
+    )
     print(markdown(results))
 
 

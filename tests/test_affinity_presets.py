@@ -5,7 +5,7 @@ import pytest
 from conftest import union_of_subspaces
 from scipy import sparse
 
-from deepsubspace import MiniBatchDSC, presets
+from deepsubspace import ContrastiveMiniBatchDSC, MiniBatchDSC, presets
 from deepsubspace.affinity import (
     affinity_from_coefficients,
     dsc_post_processing,
@@ -68,13 +68,15 @@ def test_spectral_labels_are_contiguous_and_seeded():
     assert np.all(spectral_labels(affinity, 1) == 0)
 
 
-@pytest.mark.parametrize("dataset", ["orl", "coil20", "coil100", "extended_yaleb"])
-def test_presets_build_estimators(dataset):
-    params = presets.get("MiniBatchDSC", dataset)
-    model = MiniBatchDSC(**params)
+@pytest.mark.parametrize("estimator, dataset", presets.available())
+def test_presets_build_valid_estimators(estimator, dataset):
+    cls = {"MiniBatchDSC": MiniBatchDSC, "ContrastiveMiniBatchDSC": ContrastiveMiniBatchDSC}[estimator]
+    params = presets.get(estimator, dataset)
+    model = cls(**params)
+    model._validate_params()
     assert model.get_params()["n_clusters"] == params["n_clusters"]
     params["alpha"] = -1  # a fresh copy each call
-    assert presets.get(MiniBatchDSC, dataset)["alpha"] > 0
+    assert presets.get(cls, dataset)["alpha"] > 0
 
 
 def test_unknown_preset():
