@@ -36,6 +36,7 @@ with the number of non-zeros rather than with an iteration count.
 
 import math
 import warnings
+from abc import ABCMeta, abstractmethod
 from contextlib import contextmanager
 from contextlib import nullcontext as _nullcontext
 from numbers import Integral, Real
@@ -135,14 +136,16 @@ def _batch_slices(n_items, bytes_per_item, minimum=16):
 
 
 class _Support:
-    """Per-sample supports of a batch, held in fixed slots.
+    """Per-sample supports of a batch, packed in slots, with their Cholesky factor.
 
     Each sample ``b`` of the batch works on its own set of candidate points, the
-    global indices ``ws[b]`` (``K`` of them). Slot ``s`` holds the candidate
-    position ``pos[b, s]`` (-1 when free), its coefficient, the sign of its
-    correlation and its row of ``G + rho I`` restricted to the candidates, so
-    that ``coef @ rows`` is ``(G + rho I) c`` on the candidates and the Gram
-    matrix of the support is a gather.
+    global indices ``ws[b]`` (``K`` of them). Its support occupies the slots
+    ``0 .. count[b] - 1``; slot ``s`` holds the candidate position ``pos[b, s]``
+    (-1 when free), its coefficient, the sign of its correlation and its row of
+    ``G + rho I`` restricted to the candidates, so that ``coef @ rows`` is
+    ``(G + rho I) c`` on the candidates. ``chol[b]`` is the lower Cholesky
+    factor of the support's Gram matrix (identity on the free slots): a point
+    entering appends one row to it, a point leaving refactors that sample.
     """
 
     def __init__(self, gram, ws, rho, capacity):
@@ -153,56 +156,103 @@ class _Support:
         self.rows = torch.zeros((b, capacity, k), dtype=dtype, device=dev)
         self.coef = torch.zeros((b, capacity), dtype=dtype, device=dev)
         self.sign = torch.zeros((b, capacity), dtype=dtype, device=dev)
+        self.chol = torch.eye(capacity, dtype=dtype, device=dev).repeat(b, 1, 1)
+        self.count = torch.zeros(b, dtype=torch.long, device=dev)
+
+    _fields = ("ws", "pos", "rows", "coef", "sign", "chol", "count")
 
     @property
     def occupied(self):
         return self.pos >= 0
 
     def subset(self, keep):
-        for name in ("ws", "pos", "rows", "coef", "sign"):
+        for name in self._fields:
             setattr(self, name, getattr(self, name)[keep])
 
     def add(self, batch_idx, pos, sign):
-        """Put candidate ``pos[k]`` in a free slot of sample ``batch_idx[k]``."""
-        free = ~self.occupied[batch_idx]
-        if not bool(free.any(dim=1).all()):
+        """Append candidate ``pos[k]`` to the support of sample ``batch_idx[k]``."""
+        if int(self.count[batch_idx].max()) >= self.pos.shape[1]:
             self._grow()
-            free = ~self.occupied[batch_idx]
-        slot = torch.argmax(free.to(torch.int8), dim=1)
+        slot = self.count[batch_idx]
         cand = self.ws[batch_idx]
         points = torch.gather(cand, 1, pos[:, None])
         new_rows = self.gram[points, cand]
+        nb = pos.numel()
+        arange = torch.arange(nb, device=pos.device)
         if self.rho:
-            new_rows[torch.arange(pos.numel(), device=pos.device), pos] += self.rho
+            new_rows[arange, pos] += self.rho
         self.pos[batch_idx, slot] = pos
         self.rows[batch_idx, slot] = new_rows
         self.coef[batch_idx, slot] = 0.0
         self.sign[batch_idx, slot] = sign
+        self.count[batch_idx] = slot + 1
+        # new row of the factor: solve L y = (Gram row of the new point), within the
+        # width in use
+        width = int(slot.max()) + 1
+        all_rows = nb == self.pos.shape[0]
+        chol = self.chol[:, :width, :width] if all_rows else self.chol[batch_idx, :width, :width]
+        before = torch.arange(width, device=pos.device)[None, :] < slot[:, None]
+        span = torch.arange(width, device=pos.device)[None, :]
+        cross = self.rows[batch_idx[:, None], span, pos[:, None]] * before
+        y = torch.linalg.solve_triangular(chol, cross[..., None], upper=False)[..., 0]
+        diag = new_rows[arange, pos] - (y * y).sum(dim=1)
+        floor = _EPS * new_rows[arange, pos].abs().clamp(min=1.0)
+        y[arange, slot] = torch.sqrt(torch.clamp(diag, min=floor))
+        self.chol[batch_idx, slot, :width] = y
 
     def remove(self, batch_idx, slot):
-        self.pos[batch_idx, slot] = -1
-        self.coef[batch_idx, slot] = 0.0
-        self.sign[batch_idx, slot] = 0.0
+        """Remove slot ``slot[k]`` of sample ``batch_idx[k]``, keep the slots packed."""
+        cap = self.pos.shape[1]
+        base = torch.arange(cap, device=slot.device)[None, :].expand(slot.numel(), cap)
+        perm = base + (base >= slot[:, None]).long()
+        perm = perm.clamp(max=cap - 1)
+        count = self.count[batch_idx] - 1
+        free = base >= count[:, None]
+        self.pos[batch_idx] = torch.gather(self.pos[batch_idx], 1, perm).masked_fill(free, -1)
+        self.coef[batch_idx] = torch.gather(self.coef[batch_idx], 1, perm).masked_fill(free, 0.0)
+        self.sign[batch_idx] = torch.gather(self.sign[batch_idx], 1, perm).masked_fill(free, 0.0)
+        rows = self.rows[batch_idx]
+        self.rows[batch_idx] = torch.gather(rows, 1, perm[:, :, None].expand_as(rows))
+        self.count[batch_idx] = count
+        width = max(int(count.max()), 1)
+        self.chol[batch_idx, :width, :width] = _cholesky(self.gram_of_support(batch_idx, width))
+        self.chol[batch_idx, count] = 0.0  # the freed slot: identity row
+        self.chol[batch_idx, count, count] = 1.0
 
     def _grow(self):
         b, cap, k = self.rows.shape
+        dev = self.rows.device
         self.pos = torch.cat([self.pos, self.pos.new_full((b, cap), -1)], dim=1)
         self.rows = torch.cat([self.rows, self.rows.new_zeros((b, cap, k))], dim=1)
         self.coef = torch.cat([self.coef, self.coef.new_zeros((b, cap))], dim=1)
         self.sign = torch.cat([self.sign, self.sign.new_zeros((b, cap))], dim=1)
+        chol = torch.eye(2 * cap, dtype=self.chol.dtype, device=dev).repeat(b, 1, 1)
+        chol[:, :cap, :cap] = self.chol
+        self.chol = chol
 
-    def gram_of_support(self):
-        """Batched Gram matrix of the supports, identity on the free slots."""
-        occ = self.occupied
-        cap = occ.shape[1]
-        sub = torch.gather(self.rows, 2, self.pos.clamp(min=0)[:, None, :].expand(-1, cap, -1))
+    def gram_of_support(self, batch_idx, width):
+        """Gram matrices of the supports of ``batch_idx`` on the first ``width`` slots,
+        identity on the free slots."""
+        pos = self.pos[batch_idx, :width]
+        occ = pos >= 0
+        cap = width
+        span = torch.arange(width, device=pos.device)
+        sub = self.rows[batch_idx[:, None, None], span[None, :, None], pos.clamp(min=0)[:, None, :]]
         both = occ[:, :, None] & occ[:, None, :]
         eye = torch.eye(cap, dtype=sub.dtype, device=sub.device)
         return torch.where(both, sub, eye)
 
+    def solve(self, rhs):
+        """``(Gram of the support)^-1 rhs`` per sample (``rhs`` zero on free slots)."""
+        width = max(int(self.count.max()), 1)
+        out = torch.zeros_like(rhs)
+        out[:, :width] = torch.cholesky_solve(rhs[:, :width, None], self.chol[:, :width, :width])[..., 0]
+        return out
+
     def product(self, vec):
         """``vec @ rows``: ``(G + rho I)`` applied to a slot vector, on the candidates."""
-        return torch.bmm(vec[:, None, :], self.rows)[:, 0, :]
+        width = max(int(self.count.max()), 1)
+        return torch.bmm(vec[:, None, :width], self.rows[:, :width])[:, 0, :]
 
     def export(self, samples):
         """Flat ``(sample, point, coef)`` numpy arrays of the occupied slots."""
@@ -212,12 +262,12 @@ class _Support:
         return smp[occ].cpu().numpy(), points[occ].cpu().numpy(), self.coef[occ].cpu().numpy()
 
 
-def _cholesky_solve(matrix, rhs):
-    """Solve batched SPD systems; near-singular ones get a tiny diagonal shift."""
+def _cholesky(matrix):
+    """Batched lower Cholesky factors; near-singular matrices get a tiny diagonal shift."""
     chol, info = torch.linalg.cholesky_ex(matrix)
     if bool((info > 0).any()):
         eye = torch.eye(matrix.shape[1], dtype=matrix.dtype, device=matrix.device)
-        shift = 1e-10 * matrix.diagonal(dim1=1, dim2=2).abs().amax(dim=1).clamp(min=1.0)
+        shift = _EPS * matrix.diagonal(dim1=1, dim2=2).abs().amax(dim=1).clamp(min=1.0)
         for _ in range(8):
             bad = info > 0
             if not bool(bad.any()):
@@ -225,7 +275,7 @@ def _cholesky_solve(matrix, rhs):
             matrix = matrix + torch.where(bad, shift, 0.0)[:, None, None] * eye
             chol, info = torch.linalg.cholesky_ex(matrix)
             shift = shift * 100
-    return torch.cholesky_solve(rhs[..., None], chol)[..., 0]
+    return chol
 
 
 # --------------------------------------------------------------------------- #
@@ -238,8 +288,8 @@ def _homotopy(gram, samples, ws, valid, lam, rho, max_iter, capacity=16):
     over the coefficients of the candidates ``ws[b][valid[b]]`` (the others
     fixed at 0), following the solution path from ``max |g|`` down to ``lam``.
 
-    Returns flat ``(sample, point, coef)`` arrays and the samples whose path
-    did not reach ``lam`` within ``max_iter`` steps.
+    Returns flat ``(sample, point, coef)`` arrays, the samples whose path did
+    not reach ``lam`` within ``max_iter`` steps and the largest number of steps.
     """
     dev, dtype = gram.device, gram.dtype
     b = samples.numel()
@@ -252,7 +302,7 @@ def _homotopy(gram, samples, ws, valid, lam, rho, max_iter, capacity=16):
     steps = torch.zeros(b, dtype=torch.long, device=dev)
     inf = torch.tensor(math.inf, dtype=dtype, device=dev)
     arange = torch.arange(b, device=dev)
-    parts, failed = [], []
+    parts, failed, n_steps = [], [], [0]
 
     running = lmb > lam
     if bool(running.any()):  # the path starts with the most correlated candidate
@@ -265,6 +315,7 @@ def _homotopy(gram, samples, ws, valid, lam, rho, max_iter, capacity=16):
         if bool(mask.any()):
             parts.append(_subset_export(support, samples, mask))
             failed.append(samples[mask & (lmb > lam * (1 + 1e-12))].cpu().numpy())
+            n_steps[0] = max(n_steps[0], int(steps[mask].max()))
 
     while bool(running.any()):
         if int(running.sum()) <= running.numel() // 2:  # drop the finished rows
@@ -277,7 +328,7 @@ def _homotopy(gram, samples, ws, valid, lam, rho, max_iter, capacity=16):
         occ = support.occupied
         if int(steps.max()) % 16 == 15:  # remove the rounding drift of the running update
             corr = target - support.product(support.coef)
-        direction = _cholesky_solve(support.gram_of_support(), support.sign) * occ
+        direction = support.solve(support.sign) * occ
         velocity = support.product(direction)  # d(corr)/dt = -velocity, d(lmb)/dt = -1
         # entering time of each free candidate: |corr - t velocity| = lmb - t
         lm = lmb[:, None]
@@ -319,7 +370,7 @@ def _homotopy(gram, samples, ws, valid, lam, rho, max_iter, capacity=16):
         running = running & ~ends & (drops | joins) & (steps < max_iter)
     finish(torch.ones(running.numel(), dtype=torch.bool, device=dev))
     out = tuple(np.concatenate([p[i] for p in parts]) for i in range(3))
-    return out, np.concatenate(failed)
+    return out, np.concatenate(failed), n_steps[0]
 
 
 def _subset_export(support, samples, mask):
@@ -375,7 +426,7 @@ def _enet_round(gram, samples, ws, lam, rho, tol, max_iter, grow):
     else:
         cand = ws
         valid = torch.ones(cand.shape, dtype=torch.bool, device=dev)
-    (smp, pts, cf), failed = _homotopy(gram, smp_t, cand, valid, lam, rho, max_iter)
+    (smp, pts, cf), failed, n_steps = _homotopy(gram, smp_t, cand, valid, lam, rho, max_iter)
     order = np.argsort(smp, kind="stable")
     smp, pts, cf = smp[order], pts[order], cf[order]
     # oracle: every point outside the support must satisfy |g_i - (G c)_i| <= lam
@@ -399,24 +450,21 @@ def _enet_round(gram, samples, ws, lam, rho, tol, max_iter, grow):
         keep[np.isin(smp, rows[bad])] = False
         size = ws.shape[1]
         largest = int(np.bincount(np.searchsorted(rows, smp[take]), minlength=len(rows))[bad].max())
-        if grow and largest > 0.8 * size:
-            size = max(size, int(math.ceil(1.1 * largest)))
+        if grow and largest > 0.5 * size:  # supports fill the candidates: double them
+            size = 2 * largest
         size = min(max(size, largest + 1), n - 1)
         redo.append(rows[bad])
         redo_ws.append(torch.topk(score[torch.as_tensor(bad, device=dev)], size, dim=1).indices)
     done = (smp[keep], pts[keep], cf[keep])
-    return done, list(zip(redo, redo_ws)), n_bad + failed.size
+    return done, list(zip(redo, redo_ws)), n_bad + failed.size, n_steps
 
 
-def _enet_lars(X, gamma, tau, *, active_support, max_iter, tol, device, n_jobs,
+def _enet_lars(gram, gamma, tau, *, active_support, max_iter, tol, n_jobs,
                support_size=100, max_rounds=100):
-    dev = _resolve_device(device)
-    n = X.shape[0]
+    dev = gram.device
+    n = gram.shape[0]
     lam, rho = tau / gamma, (1.0 - tau) / gamma
     workers = _n_workers(n_jobs) if dev.type == "cpu" else 1
-    xt = torch.from_numpy(X).to(dev)
-    gram = xt @ xt.T
-    del xt
     full = not active_support or support_size >= n - 1
     with _torch_threads(1) if dev.type == "cpu" else _nullcontext():
         # first round: each sample's candidates are its ``support_size`` most coherent points
@@ -431,7 +479,7 @@ def _enet_lars(X, gamma, tau, *, active_support, max_iter, tol, device, n_jobs,
                 ws.append(torch.topk(score, support_size, dim=1).indices)
             groups = [(np.arange(n), torch.cat(ws))]
 
-        done_parts, unconverged = [], 0
+        done_parts, unconverged, n_iter = [], 0, 0
         for round_ in range(max_rounds):
             tasks = []
             for samples, ws in groups:
@@ -450,7 +498,8 @@ def _enet_lars(X, gamma, tau, *, active_support, max_iter, tol, device, n_jobs,
             else:
                 results = [run(task) for task in tasks]
             groups = []
-            for done, redo, bad in results:
+            for done, redo, bad, steps in results:
+                n_iter = max(n_iter, steps)
                 done_parts.append(done)
                 groups.extend(redo)
                 unconverged += bad
@@ -459,7 +508,9 @@ def _enet_lars(X, gamma, tau, *, active_support, max_iter, tol, device, n_jobs,
         else:
             # the last solutions of these samples were not kept: solve them on all points
             for samples, _ in groups:
-                done, _, bad = _enet_round(gram, samples, None, lam, rho, tol, max_iter, False)
+                done, _, bad, steps = _enet_round(gram, samples, None, lam, rho, tol, max_iter,
+                                                  False)
+                n_iter = max(n_iter, steps)
                 done_parts.append(done)
                 unconverged += bad
 
@@ -469,7 +520,7 @@ def _enet_lars(X, gamma, tau, *, active_support, max_iter, tol, device, n_jobs,
             f"{unconverged} sample(s) (max_iter={max_iter} path steps); increase max_iter.",
             ConvergenceWarning,
         )
-    return _to_csr(n, *[[p[i] for p in done_parts] for i in range(3)])
+    return _to_csr(n, *[[p[i] for p in done_parts] for i in range(3)]), n_iter
 
 
 # --------------------------------------------------------------------------- #
@@ -491,54 +542,79 @@ def _enet_cd_one(X, gram, j, gamma, tau, active_support, support_size, max_iter,
         coherence = np.abs(g[others])
         supp = others[np.argpartition(-coherence, support_size - 1)[:support_size]]
     lam = tau / gamma
-    coef = np.zeros(0)
-    for _ in range(n):  # every pass strictly enlarges a support that stays finite
+    n_iter = 0
+    while True:  # every round adds points to a support that cannot grow past n - 1
         sub_gram = np.ascontiguousarray(gram[np.ix_(supp, supp)])
         model.set_params(precompute=sub_gram)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
             model.fit(X[supp].T, X[j])
-        coef = model.coef_
+        n_iter += model.n_iter_
+        nz = model.coef_ != 0
+        active, coef = supp[nz], model.coef_[nz]
         if supp.size == others.size:
-            break
-        nz = coef != 0
-        active, coef_a = supp[nz], coef[nz]
-        # oracle point: scaled residual correlations of every point
-        corr = g - gram[:, active] @ coef_a
+            return active, coef, n_iter
+        # oracle: correlations of every other point with the scaled residual
+        corr = g - gram[:, active] @ coef
         corr[supp] = 0.0
         corr[j] = 0.0
         violators = np.flatnonzero(np.abs(corr) > lam * (1.0 + tol))
         if violators.size == 0:
-            break
-        room = max(support_size - active.size, 1)
+            return active, coef, n_iter
         if active.size > 0.8 * support_size:
             support_size = min(int(math.ceil(1.1 * support_size)), others.size)
-            room = max(support_size - active.size, 1)
+        room = max(support_size - active.size, 1)
         if violators.size > room:
             violators = violators[np.argpartition(-np.abs(corr[violators]), room - 1)[:room]]
-        supp, coef = np.concatenate([active, violators]), coef_a
         supp = np.concatenate([active, violators])
-    nz = coef != 0
-    return supp[nz], coef[nz]
 
 
-def _enet_cd(X, gamma, tau, *, active_support, max_iter, tol, n_jobs, support_size=100):
+def _enet_cd(X, gram, gamma, tau, *, active_support, max_iter, tol, n_jobs, support_size=100):
     n = X.shape[0]
-    gram = X @ X.T
 
     def run(sl):
         res = []
         for j in range(sl.start, sl.stop):
-            pts, cf = _enet_cd_one(X, gram, j, gamma, tau, active_support, support_size,
-                                   max_iter, tol)
-            res.append((np.full(pts.size, j), pts, cf))
+            pts, cf, n_iter = _enet_cd_one(X, gram, j, gamma, tau, active_support,
+                                           support_size, max_iter, tol)
+            res.append((np.full(pts.size, j), pts, cf, n_iter))
         return res
 
-    n_chunks = max(1, min(n, 8 * (1 if n_jobs in (None, 1) else abs(n_jobs) * 4)))
-    slices = list(gen_even_slices(n, n_chunks))
+    slices = list(gen_even_slices(n, min(n, 4 * _n_workers(n_jobs))))
     results = Parallel(n_jobs=n_jobs)(delayed(run)(sl) for sl in slices)
     parts = [p for res in results for p in res]
-    return _to_csr(n, [p[0] for p in parts], [p[1] for p in parts], [p[2] for p in parts])
+    coef = _to_csr(n, [p[0] for p in parts], [p[1] for p in parts], [p[2] for p in parts])
+    return coef, max(p[3] for p in parts)
+
+
+def _gram(X, device):
+    xt = torch.from_numpy(X).to(device)
+    return xt @ xt.T
+
+
+def _smallest_max_coherence(gram):
+    """``mu = min_j max_{i != j} |G[i, j]|`` over the samples with a non-zero maximum."""
+    n = gram.shape[0]
+    best = []
+    for sl in _batch_slices(n, 8 * n):
+        block = gram[sl].abs()
+        own = torch.arange(sl.start, sl.stop, device=gram.device)
+        block[own - sl.start, own] = 0.0
+        best.append(block.amax(dim=1))
+    best = torch.cat(best)
+    best = best[best > 0]
+    return float(best.min()) if best.numel() else 0.0
+
+
+def _elastic_net(X, gram, gamma, tau, *, algorithm, active_support, max_iter, tol, n_jobs):
+    """``(coef, n_iter)`` for the unit-norm rows ``X`` given their torch Gram matrix."""
+    if algorithm == "lasso_lars":
+        return _enet_lars(gram, gamma, tau, active_support=active_support, max_iter=max_iter,
+                          tol=tol, n_jobs=n_jobs)
+    if algorithm == "lasso_cd":
+        return _enet_cd(X, gram.cpu().numpy(), gamma, tau, active_support=active_support,
+                        max_iter=max_iter, tol=tol, n_jobs=n_jobs)
+    raise ValueError(f"algorithm must be 'lasso_lars' or 'lasso_cd', got {algorithm!r}.")
 
 
 def elastic_net_representation(
@@ -549,38 +625,30 @@ def elastic_net_representation(
 
     For every sample ``j`` solves::
 
-        min_c  tau ||c||_1 + (1 - tau)/2 ||c||_2^2 + gamma/2 ||x_j - sum_i c_i x_i||_2^2,
+        min_c  tau ||c||_1 + (1 - tau)/2 ||c||_2^2 + gamma/2 ||x_j - sum_i c_i x_i||_2^2
         s.t.   c_j = 0,
 
-    and stores ``c`` as row ``j`` of the result.
+    and stores ``c`` as row ``j`` of the result. See
+    :class:`ElasticNetSubspaceClustering` for the parameters.
 
     Parameters
     ----------
-    X : ndarray of shape (n_samples, n_features)
+    X : array-like of shape (n_samples, n_features)
         Data, one sample a row.
     gamma : float, default=50.0
         Weight of the data term.
     tau : float, default=1.0
         Balance of the l1 and squared l2 penalties, in ``(0, 1]``.
     algorithm : {"lasso_lars", "lasso_cd"}, default="lasso_lars"
-        ``"lasso_lars"``: exact batched LARS-lasso homotopy (torch).
-        ``"lasso_cd"``: scikit-learn's :class:`~sklearn.linear_model.ElasticNet`
-        per sample (coordinate descent on a precomputed Gram matrix).
+        Exact batched homotopy (torch) or scikit-learn coordinate descent.
     active_support : bool, default=True
-        ``"lasso_cd"`` only: solve on an oracle-guided active set (start from
-        the 100 most coherent points, add the points violating the optimality
-        condition, repeat) instead of on all the other points. The homotopy is
-        an active-set method by construction.
+        Solve on oracle-guided candidate sets rather than on all the points.
     max_iter : int, default=1000
-        Per sample: path steps (``"lasso_lars"``) or coordinate-descent epochs
-        per active-set pass (``"lasso_cd"``).
+        Path steps (``"lasso_lars"``) or coordinate-descent epochs (``"lasso_cd"``).
     tol : float, default=1e-6
-        Relative optimality tolerance: a point outside the support violates
-        optimality when ``gamma |x_i^T (x_j - X^T c)| > tau (1 + tol)``. Also
-        the coordinate-descent tolerance for ``"lasso_cd"``.
+        Relative tolerance of the optimality check (and of coordinate descent).
     n_jobs : int, default=None
-        Parallel jobs over batches of samples (threads for ``"lasso_lars"`` on
-        CPU, processes for ``"lasso_cd"``).
+        Parallel jobs over batches of samples.
     device : str, default="cpu"
         Torch device of ``"lasso_lars"``: ``"cpu"``, ``"cuda[:N]"`` or ``"auto"``.
     normalize_rows : bool, default=True
@@ -592,13 +660,11 @@ def elastic_net_representation(
         Exact zeros are not stored; the diagonal is zero.
     """
     X = _unit_rows(X) if normalize_rows else np.asarray(X, dtype=np.float64)
-    if algorithm == "lasso_lars":
-        return _enet_lars(X, gamma, tau, active_support=active_support, max_iter=max_iter,
-                          tol=tol, device=device, n_jobs=n_jobs)
-    if algorithm == "lasso_cd":
-        return _enet_cd(X, gamma, tau, active_support=active_support, max_iter=max_iter, tol=tol,
-                        n_jobs=n_jobs)
-    raise ValueError(f"algorithm must be 'lasso_lars' or 'lasso_cd', got {algorithm!r}.")
+    dev = _resolve_device(device) if algorithm == "lasso_lars" else torch.device("cpu")
+    coef, _ = _elastic_net(X, _gram(X, dev), gamma, tau, algorithm=algorithm,
+                           active_support=active_support, max_iter=max_iter, tol=tol,
+                           n_jobs=n_jobs)
+    return coef
 
 
 # --------------------------------------------------------------------------- #
@@ -625,7 +691,7 @@ def _omp_batch(gram, samples, n_nonzero, tol):
         # least squares on the selected points (rows of finished samples unchanged)
         occ = support.occupied
         rhs = torch.gather(target, 1, support.pos.clamp(min=0)) * occ
-        coef = _cholesky_solve(support.gram_of_support(), rhs) * occ
+        coef = support.solve(rhs) * occ
         support.coef = torch.where(running[:, None], coef, support.coef)
         corr = target - support.product(support.coef)
         # squared residual of the unit-norm x_j at the least-squares optimum: 1 - g^T c
@@ -634,25 +700,537 @@ def _omp_batch(gram, samples, n_nonzero, tol):
     return support.export(samples)
 
 
+def _omp(gram, n_nonzero, tol):
+    n = gram.shape[0]
+    n_nonzero = min(n_nonzero, n - 1)
+    with _torch_threads(1) if gram.device.type == "cpu" else _nullcontext():
+        parts = [
+            _omp_batch(gram, torch.arange(sl.start, sl.stop, device=gram.device), n_nonzero, tol)
+            for sl in _batch_slices(n, 8 * n * (n_nonzero + 4))
+        ]
+    return _to_csr(n, *[[p[i] for p in parts] for i in range(3)])
+
+
 def omp_representation(X, n_nonzero=10, tol=1e-6, *, device="cpu", normalize_rows=True):
     """Self-expressive coefficients by orthogonal matching pursuit (SSC-OMP).
 
     For every sample ``j``, greedily selects up to ``n_nonzero`` other samples
-    (the one most correlated with the current residual, each time), fitting
-    ``x_j`` by least squares on the selection, and stops early once the squared
-    residual of the unit-norm ``x_j`` falls to ``tol``.
+    (each time the one most correlated with the current residual), fits
+    ``x_j`` by least squares on the selection, and stops early once the
+    squared residual of the unit-norm ``x_j`` falls to ``tol``.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_features)
+        Data, one sample a row.
+    n_nonzero : int, default=10
+        Maximum number of non-zero coefficients per sample.
+    tol : float, default=1e-6
+        Squared residual at which the selection stops.
+    device : str, default="cpu"
+        Torch device: ``"cpu"``, ``"cuda[:N]"`` or ``"auto"``.
+    normalize_rows : bool, default=True
+        Scale the rows of ``X`` to unit l2 norm first.
 
     Returns
     -------
     coef : scipy.sparse.csr_matrix of shape (n_samples, n_samples)
+        Row ``j`` holds the least-squares coefficients of ``x_j`` on its
+        selected samples; the diagonal is zero.
     """
     X = _unit_rows(X) if normalize_rows else np.asarray(X, dtype=np.float64)
-    dev = _resolve_device(device)
-    n = X.shape[0]
-    xt = torch.from_numpy(X).to(dev)
-    gram = xt @ xt.T
-    parts = [
-        _omp_batch(gram, torch.arange(sl.start, sl.stop, device=dev), n_nonzero, tol)
-        for sl in _batch_slices(n, 8 * n * (max(n_nonzero, 1) + 4))
-    ]
-    return _to_csr(n, [p[0] for p in parts], [p[1] for p in parts], [p[2] for p in parts])
+    return _omp(_gram(X, _resolve_device(device)), n_nonzero, tol)
+
+
+# --------------------------------------------------------------------------- #
+# estimators
+# --------------------------------------------------------------------------- #
+class _BaseSelfExpressiveClustering(ClusterMixin, BaseEstimator, metaclass=ABCMeta):
+    """Validation, coefficients -> affinity -> spectral labels; subclasses give the coefficients."""
+
+    _parameter_constraints: dict = {
+        "n_clusters": [Interval(Integral, 1, None, closed="left")],
+        "post_processing": [None, StrOptions({"dsc"})],
+        "post_processing_params": [None, dict],
+        "random_state": ["random_state"],
+    }
+
+    @abstractmethod
+    def __init__(self, n_clusters=8, *, post_processing=None, post_processing_params=None,
+                 random_state=None):
+        self.n_clusters = n_clusters
+        self.post_processing = post_processing
+        self.post_processing_params = post_processing_params
+        self.random_state = random_state
+
+    @abstractmethod
+    def _representation(self, X, gram):
+        """CSR coefficients of the unit-norm rows ``X`` (float64) with torch Gram ``gram``."""
+
+    def _device(self):
+        return torch.device("cpu")
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Compute the self-expressive coefficients and cluster ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training data. Sparse matrices are not supported.
+        y : Ignored
+            Not used, present for API consistency by convention.
+
+        Returns
+        -------
+        self : object
+            Fitted estimator.
+        """
+        X = validate_data(self, X, dtype=[np.float64, np.float32], ensure_min_samples=2)
+        n_samples = X.shape[0]
+        if self.n_clusters > n_samples:
+            raise ValueError(
+                f"n_clusters={self.n_clusters} must be <= n_samples={n_samples}."
+            )
+        random_state = check_random_state(self.random_state)
+        X = _unit_rows(X)
+        device = self._device()
+        coef = self._representation(X, _gram(X, device))
+        self.representation_matrix_ = coef
+        self.affinity_matrix_ = affinity_from_coefficients(
+            coef,
+            post_processing=self.post_processing,
+            n_clusters=self.n_clusters,
+            params=self.post_processing_params,
+        )
+        self.labels_ = spectral_labels(self.affinity_matrix_, self.n_clusters,
+                                       random_state=random_state)
+        return self
+
+
+class ElasticNetSubspaceClustering(_BaseSelfExpressiveClustering):
+    """Elastic net subspace clustering (EnSC).
+
+    The rows of ``X`` are first scaled to unit l2 norm (as in EnSC). Then every
+    sample ``x_j`` is expressed by the others through::
+
+        min_c  tau * ||c||_1 + (1 - tau) / 2 * ||c||_2^2 + gamma / 2 * ||x_j - sum_i c_i x_i||_2^2
+        s.t.   c_j = 0,
+
+    solved exactly for all the samples (see ``algorithm``); ``gamma`` is used as
+    given (it is not rescaled by the data). The coefficients give the affinity
+    ``|C| + |C|^T`` (or the DSC affinity) and spectral clustering the labels.
+    For a sample ``j``, ``c = 0`` is the solution whenever
+    ``gamma * max_i |x_i^T x_j| <= tau``.
+
+    Read more in You, Li, Robinson and Vidal, "Oracle Based Active Set Algorithm
+    for Scalable Elastic Net Subspace Clustering", CVPR 2016.
+
+    Parameters
+    ----------
+    n_clusters : int, default=8
+        Number of clusters.
+    gamma : float, default=50.0
+        Weight of the data term. Larger values give denser, more exact
+        representations; ``tau / max_i |x_i^T x_j|`` is the value below which
+        sample ``j`` gets no coefficient at all.
+    tau : float, default=1.0
+        Balance between the l1 and the squared l2 penalties, in ``(0, 1]``;
+        ``tau=1`` is sparse subspace clustering (basis pursuit with noise).
+    algorithm : {"lasso_lars", "lasso_cd"}, default="lasso_lars"
+        ``"lasso_lars"``: exact LARS-lasso homotopy of the problem above, batched
+        over the samples with torch (on ``device``). It follows the piecewise
+        linear solution path from ``c = 0`` down to the requested penalty, one
+        point entering or leaving the support per step, so zeros are exact and
+        the cost grows with the number of non-zeros.
+        ``"lasso_cd"``: scikit-learn's :class:`~sklearn.linear_model.ElasticNet`
+        (coordinate descent on a precomputed Gram matrix) per sample, with
+        ``alpha = 1 / (gamma * n_features)`` and ``l1_ratio = tau``; slower,
+        kept as a reference.
+    active_support : bool, default=True
+        Solve every sample's problem on an oracle-guided active set: start from
+        its 100 most coherent points, solve, add the points that violate the
+        optimality condition ``gamma * |x_i^T (x_j - sum_k c_k x_k)| <= tau``
+        (the most violating first, keeping the support), and repeat until there
+        is none. The result is the solution over all the points; ``False``
+        solves directly over all of them (slower, same result).
+    max_iter : int, default=1000
+        Per sample, the maximum number of path steps (``"lasso_lars"``) or of
+        coordinate-descent epochs per active-set round (``"lasso_cd"``).
+    tol : float, default=1e-6
+        Relative optimality tolerance: a point outside the support is a
+        violator when ``gamma * |x_i^T (x_j - sum_k c_k x_k)| > tau * (1 + tol)``.
+        Also the tolerance of coordinate descent for ``"lasso_cd"``.
+    post_processing : {None, "dsc"}, default=None
+        Affinity built from the coefficients: ``None`` gives ``|C| + |C|^T``,
+        ``"dsc"`` the thresholded low-rank affinity of DSC-Net. Its default
+        threshold (0.2 of each column's l1 mass) was set for dense deep
+        coefficients; on these sparse ones it keeps about one entry per
+        column and breaks the graph, so pass ``{"threshold": 1.0}``.
+    post_processing_params : dict, default=None
+        Overrides of :data:`deepsubspace.affinity.DSC_POST_PROCESSING_DEFAULTS`
+        for ``post_processing="dsc"``.
+    n_jobs : int, default=None
+        Parallel jobs over batches of samples: threads for ``"lasso_lars"`` on
+        CPU (torch then runs single-threaded inside each job), processes for
+        ``"lasso_cd"``. ``None`` means 1 unless in a
+        :obj:`joblib.parallel_backend` context; ``-1`` uses all processors.
+    device : str, default="cpu"
+        Torch device of the ``"lasso_lars"`` solver: ``"cpu"``, ``"cuda"``,
+        ``"cuda:N"`` or ``"auto"`` (a GPU when available). Computations are in
+        float64 in every case.
+    random_state : int, RandomState instance or None, default=None
+        Seed of the spectral clustering step; the coefficients are
+        deterministic.
+
+    Attributes
+    ----------
+    representation_matrix_ : scipy.sparse.csr_matrix of shape (n_samples, n_samples)
+        Self-expressive coefficients: row ``j`` expresses sample ``j``,
+        ``x_j ~ sum_i C[j, i] x_i`` (on the unit-norm rows), ``C[j, j] = 0``.
+        Only non-zero coefficients are stored.
+    affinity_matrix_ : ndarray or scipy.sparse.csr_matrix of shape (n_samples, n_samples)
+        ``|C| + |C|^T`` (sparse) or, with ``post_processing="dsc"``, the dense
+        DSC affinity; see :func:`deepsubspace.affinity.affinity_from_coefficients`.
+    labels_ : ndarray of shape (n_samples,)
+        Cluster labels ``0 .. n_clusters - 1`` from spectral clustering.
+    n_features_in_ : int
+        Number of features seen during :term:`fit`.
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Names of features seen during :term:`fit`. Defined only when `X`
+        has feature names that are all strings.
+    n_iter_ : int
+        Largest number of solver iterations over the samples (path steps, or
+        coordinate-descent epochs summed over the active-set rounds).
+
+    See Also
+    --------
+    SparseSubspaceClustering : The ``tau = 1`` case with SSC's ``alpha / mu`` scaling.
+    OrthogonalMatchingPursuitSubspaceClustering : Greedy sparse coefficients.
+
+    Notes
+    -----
+    Dividing the objective by ``gamma``, only the Gram matrix ``G = X X^T``
+    of the unit-norm rows is needed: ``lam ||c||_1 + 1/2 c^T (G + rho I) c -
+    G[j] c`` with ``lam = tau / gamma`` and ``rho = (1 - tau) / gamma``. It is
+    held in memory (``8 * n_samples**2`` bytes).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from deepsubspace.baselines import ElasticNetSubspaceClustering
+    >>> rng = np.random.RandomState(0)
+    >>> bases = [np.linalg.qr(rng.randn(10, 3))[0] for _ in range(2)]
+    >>> X = np.vstack([(b @ rng.randn(3, 30)).T for b in bases])  # two 3-dim subspaces of R^10
+    >>> model = ElasticNetSubspaceClustering(n_clusters=2, gamma=50, random_state=0).fit(X)
+    >>> np.unique(model.labels_[:30]).size, np.unique(model.labels_[30:]).size
+    (1, 1)
+    >>> model.representation_matrix_.shape
+    (60, 60)
+    """
+
+    _parameter_constraints: dict = {
+        **_BaseSelfExpressiveClustering._parameter_constraints,
+        "gamma": [Interval(Real, 0, None, closed="neither")],
+        "tau": [Interval(Real, 0, 1, closed="right")],
+        "algorithm": [StrOptions({"lasso_lars", "lasso_cd"})],
+        "active_support": ["boolean"],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "n_jobs": [None, Integral],
+        "device": [str],
+    }
+
+    def __init__(
+        self,
+        n_clusters=8,
+        *,
+        gamma=50.0,
+        tau=1.0,
+        algorithm="lasso_lars",
+        active_support=True,
+        max_iter=1000,
+        tol=1e-6,
+        post_processing=None,
+        post_processing_params=None,
+        n_jobs=None,
+        device="cpu",
+        random_state=None,
+    ):
+        super().__init__(
+            n_clusters,
+            post_processing=post_processing,
+            post_processing_params=post_processing_params,
+            random_state=random_state,
+        )
+        self.gamma = gamma
+        self.tau = tau
+        self.algorithm = algorithm
+        self.active_support = active_support
+        self.max_iter = max_iter
+        self.tol = tol
+        self.n_jobs = n_jobs
+        self.device = device
+
+    def _device(self):
+        return _resolve_device(self.device) if self.algorithm == "lasso_lars" else torch.device("cpu")
+
+    def _representation(self, X, gram):
+        coef, self.n_iter_ = _elastic_net(
+            X, gram, self.gamma, self.tau, algorithm=self.algorithm,
+            active_support=self.active_support, max_iter=self.max_iter, tol=self.tol,
+            n_jobs=self.n_jobs,
+        )
+        return coef
+
+
+class SparseSubspaceClustering(_BaseSelfExpressiveClustering):
+    """Sparse subspace clustering (SSC) with noisy data (lasso form).
+
+    The rows of ``X`` are first scaled to unit l2 norm. Then every sample
+    ``x_j`` is expressed by the others through::
+
+        min_c  ||c||_1 + lambda / 2 * ||x_j - sum_i c_i x_i||_2^2    s.t.  c_j = 0,
+        lambda = alpha / mu,   mu = min_k max_{i != k} |x_i^T x_k|,
+
+    the "alpha / mu" scaling of Elhamifar and Vidal (TPAMI 2013): ``lambda =
+    mu^-1`` is the smallest data weight for which every sample gets a non-zero
+    representation, so ``alpha > 1`` is the factor above it (``mu`` is taken
+    over the samples that are not orthogonal to all the others). This is
+    :class:`ElasticNetSubspaceClustering` with ``tau=1`` and
+    ``gamma=alpha / mu``, solved by the same exact solver. The affinity is
+    ``|C| + |C|^T`` (or the DSC affinity) and spectral clustering gives the
+    labels.
+
+    Read more in Elhamifar and Vidal, "Sparse Subspace Clustering: Algorithm,
+    Theory, and Applications", TPAMI 2013.
+
+    Parameters
+    ----------
+    n_clusters : int, default=8
+        Number of clusters.
+    alpha : float, default=20.0
+        Data-fidelity factor, ``lambda = alpha / mu``; 20 is the value of the
+        reference SSC implementation and of its face-clustering experiments.
+        ``alpha <= 1`` leaves some samples without coefficients.
+    algorithm : {"lasso_lars", "lasso_cd"}, default="lasso_lars"
+        Solver, see :class:`ElasticNetSubspaceClustering`.
+    max_iter : int, default=1000
+        Maximum number of path steps (or coordinate-descent epochs) per sample.
+    tol : float, default=1e-6
+        Relative optimality tolerance, see :class:`ElasticNetSubspaceClustering`.
+    post_processing : {None, "dsc"}, default=None
+        Affinity built from the coefficients: ``None`` gives ``|C| + |C|^T``,
+        ``"dsc"`` the thresholded low-rank affinity of DSC-Net. Its default
+        threshold (0.2 of each column's l1 mass) was set for dense deep
+        coefficients; on these sparse ones it keeps about one entry per
+        column and breaks the graph, so pass ``{"threshold": 1.0}``.
+    post_processing_params : dict, default=None
+        Overrides of :data:`deepsubspace.affinity.DSC_POST_PROCESSING_DEFAULTS`
+        for ``post_processing="dsc"``.
+    n_jobs : int, default=None
+        Parallel jobs over batches of samples, see
+        :class:`ElasticNetSubspaceClustering`.
+    device : str, default="cpu"
+        Torch device of the ``"lasso_lars"`` solver: ``"cpu"``, ``"cuda"``,
+        ``"cuda:N"`` or ``"auto"``.
+    random_state : int, RandomState instance or None, default=None
+        Seed of the spectral clustering step; the coefficients are
+        deterministic.
+
+    Attributes
+    ----------
+    representation_matrix_ : scipy.sparse.csr_matrix of shape (n_samples, n_samples)
+        Self-expressive coefficients: row ``j`` expresses sample ``j``,
+        ``x_j ~ sum_i C[j, i] x_i`` (on the unit-norm rows), ``C[j, j] = 0``.
+        Only non-zero coefficients are stored.
+    affinity_matrix_ : ndarray or scipy.sparse.csr_matrix of shape (n_samples, n_samples)
+        ``|C| + |C|^T`` (sparse) or, with ``post_processing="dsc"``, the dense
+        DSC affinity; see :func:`deepsubspace.affinity.affinity_from_coefficients`.
+    labels_ : ndarray of shape (n_samples,)
+        Cluster labels ``0 .. n_clusters - 1`` from spectral clustering.
+    n_features_in_ : int
+        Number of features seen during :term:`fit`.
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Names of features seen during :term:`fit`. Defined only when `X`
+        has feature names that are all strings.
+    gamma_ : float
+        The data weight used, ``alpha / mu``.
+    n_iter_ : int
+        Largest number of solver iterations over the samples (path steps, or
+        coordinate-descent epochs summed over the active-set rounds).
+
+    See Also
+    --------
+    ElasticNetSubspaceClustering : Elastic-net penalty, absolute ``gamma``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from deepsubspace.baselines import SparseSubspaceClustering
+    >>> rng = np.random.RandomState(0)
+    >>> bases = [np.linalg.qr(rng.randn(10, 3))[0] for _ in range(2)]
+    >>> X = np.vstack([(b @ rng.randn(3, 30)).T for b in bases])  # two 3-dim subspaces of R^10
+    >>> model = SparseSubspaceClustering(n_clusters=2, random_state=0).fit(X)
+    >>> np.unique(model.labels_[:30]).size, np.unique(model.labels_[30:]).size
+    (1, 1)
+    """
+
+    _parameter_constraints: dict = {
+        **_BaseSelfExpressiveClustering._parameter_constraints,
+        "alpha": [Interval(Real, 0, None, closed="neither")],
+        "algorithm": [StrOptions({"lasso_lars", "lasso_cd"})],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "n_jobs": [None, Integral],
+        "device": [str],
+    }
+
+    def __init__(
+        self,
+        n_clusters=8,
+        *,
+        alpha=20.0,
+        algorithm="lasso_lars",
+        max_iter=1000,
+        tol=1e-6,
+        post_processing=None,
+        post_processing_params=None,
+        n_jobs=None,
+        device="cpu",
+        random_state=None,
+    ):
+        super().__init__(
+            n_clusters,
+            post_processing=post_processing,
+            post_processing_params=post_processing_params,
+            random_state=random_state,
+        )
+        self.alpha = alpha
+        self.algorithm = algorithm
+        self.max_iter = max_iter
+        self.tol = tol
+        self.n_jobs = n_jobs
+        self.device = device
+
+    def _device(self):
+        return _resolve_device(self.device) if self.algorithm == "lasso_lars" else torch.device("cpu")
+
+    def _representation(self, X, gram):
+        mu = _smallest_max_coherence(gram)
+        if mu == 0.0:  # every sample is orthogonal to all the others
+            self.gamma_, self.n_iter_ = math.inf, 0
+            return sparse.csr_matrix((X.shape[0], X.shape[0]), dtype=np.float64)
+        self.gamma_ = self.alpha / mu
+        coef, self.n_iter_ = _elastic_net(
+            X, gram, self.gamma_, 1.0, algorithm=self.algorithm, active_support=True,
+            max_iter=self.max_iter, tol=self.tol, n_jobs=self.n_jobs,
+        )
+        return coef
+
+
+class OrthogonalMatchingPursuitSubspaceClustering(_BaseSelfExpressiveClustering):
+    """Sparse subspace clustering by orthogonal matching pursuit (SSC-OMP).
+
+    The rows of ``X`` are first scaled to unit l2 norm. For every sample
+    ``x_j``, up to ``n_nonzero`` other samples are selected greedily (each time
+    the one most correlated with the current residual) and ``x_j`` is fitted by
+    least squares on the selection; the selection stops early once the squared
+    residual ``||x_j - sum_i c_i x_i||^2`` is at most ``tol``. The affinity is
+    ``|C| + |C|^T`` (or the DSC affinity) and spectral clustering gives the
+    labels.
+
+    Read more in You, Robinson and Vidal, "Scalable Sparse Subspace Clustering
+    by Orthogonal Matching Pursuit", CVPR 2016.
+
+    Parameters
+    ----------
+    n_clusters : int, default=8
+        Number of clusters.
+    n_nonzero : int, default=10
+        Maximum number of non-zero coefficients per sample (capped at
+        ``n_samples - 1``).
+    tol : float, default=1e-6
+        Squared residual at which the selection stops.
+    post_processing : {None, "dsc"}, default=None
+        Affinity built from the coefficients: ``None`` gives ``|C| + |C|^T``,
+        ``"dsc"`` the thresholded low-rank affinity of DSC-Net. Its default
+        threshold (0.2 of each column's l1 mass) was set for dense deep
+        coefficients; on these sparse ones it keeps about one entry per
+        column and breaks the graph, so pass ``{"threshold": 1.0}``.
+    post_processing_params : dict, default=None
+        Overrides of :data:`deepsubspace.affinity.DSC_POST_PROCESSING_DEFAULTS`
+        for ``post_processing="dsc"``.
+    device : str, default="cpu"
+        Torch device: ``"cpu"``, ``"cuda"``, ``"cuda:N"`` or ``"auto"``.
+    random_state : int, RandomState instance or None, default=None
+        Seed of the spectral clustering step; the coefficients are
+        deterministic.
+
+    Attributes
+    ----------
+    representation_matrix_ : scipy.sparse.csr_matrix of shape (n_samples, n_samples)
+        Self-expressive coefficients: row ``j`` expresses sample ``j``,
+        ``x_j ~ sum_i C[j, i] x_i`` (on the unit-norm rows), ``C[j, j] = 0``.
+        Only non-zero coefficients are stored.
+    affinity_matrix_ : ndarray or scipy.sparse.csr_matrix of shape (n_samples, n_samples)
+        ``|C| + |C|^T`` (sparse) or, with ``post_processing="dsc"``, the dense
+        DSC affinity; see :func:`deepsubspace.affinity.affinity_from_coefficients`.
+    labels_ : ndarray of shape (n_samples,)
+        Cluster labels ``0 .. n_clusters - 1`` from spectral clustering.
+    n_features_in_ : int
+        Number of features seen during :term:`fit`.
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Names of features seen during :term:`fit`. Defined only when `X`
+        has feature names that are all strings.
+
+    See Also
+    --------
+    SparseSubspaceClustering : Convex (l1) sparse coefficients.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from deepsubspace.baselines import OrthogonalMatchingPursuitSubspaceClustering
+    >>> rng = np.random.RandomState(0)
+    >>> bases = [np.linalg.qr(rng.randn(10, 3))[0] for _ in range(2)]
+    >>> X = np.vstack([(b @ rng.randn(3, 30)).T for b in bases])  # two 3-dim subspaces of R^10
+    >>> model = OrthogonalMatchingPursuitSubspaceClustering(n_clusters=2, random_state=0).fit(X)
+    >>> np.unique(model.labels_[:30]).size, np.unique(model.labels_[30:]).size
+    (1, 1)
+    """
+
+    _parameter_constraints: dict = {
+        **_BaseSelfExpressiveClustering._parameter_constraints,
+        "n_nonzero": [Interval(Integral, 1, None, closed="left")],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "device": [str],
+    }
+
+    def __init__(
+        self,
+        n_clusters=8,
+        *,
+        n_nonzero=10,
+        tol=1e-6,
+        post_processing=None,
+        post_processing_params=None,
+        device="cpu",
+        random_state=None,
+    ):
+        super().__init__(
+            n_clusters,
+            post_processing=post_processing,
+            post_processing_params=post_processing_params,
+            random_state=random_state,
+        )
+        self.n_nonzero = n_nonzero
+        self.tol = tol
+        self.device = device
+
+    def _device(self):
+        return _resolve_device(self.device)
+
+    def _representation(self, X, gram):
+        return _omp(gram, self.n_nonzero, self.tol)
+
