@@ -1,0 +1,167 @@
+"""Classical baselines next to deep subspace clustering, on one table.
+
+k-means and spectral clustering (kNN graph) on raw pixels, SSC and EnSC on
+raw pixels (their estimator defaults, one setting for every dataset), each
+with the plain ``|C| + |C|^T`` affinity and with the DSC post-processing
+(the deep models' defaults, and, for sparse coefficients, threshold 1.0:
+the default threshold keeps about one entry per column of a sparse C).
+Every method runs with 5 seeds (for SSC/EnSC the coefficients are
+deterministic and the seed is the spectral step's) in a fresh process of its
+own, so that its peak memory is its own.
+
+The deep rows (MiniBatchDSC, ContrastiveMiniBatchDSC) are read from the
+benchmark result files written by ``benchmarks/table1.py`` and
+``benchmarks/clbdsc_orl.py`` (same presets, same seeds), when present.
+
+    python examples/compare_baselines.py --datasets orl
+    python examples/compare_baselines.py --datasets orl coil20 extended_yaleb \\
+        --json comparison.json --markdown comparison.md
+"""
+
+import argparse
+import json
+import os
+import resource
+import time
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
+
+import numpy as np
+
+METHODS = ["kmeans", "spectral_knn", "ssc", "ssc+dsc", "ensc", "ensc+dsc"]
+SPARSE_DSC_POST = {"threshold": 1.0}
+
+
+def _scores(target, labels):
+    from deepsubspace.metrics import (
+        adjusted_rand_score,
+        clustering_accuracy,
+        normalized_mutual_info_score,
+    )
+
+    return {"acc": clustering_accuracy(target, labels),
+            "nmi": normalized_mutual_info_score(target, labels),
+            "ari": adjusted_rand_score(target, labels)}
+
+
+def run_method(dataset, method, seeds):
+    """All seeds of one method on one dataset (runs in a fresh process)."""
+    from sklearn.cluster import KMeans, SpectralClustering
+
+    from deepsubspace.baselines import ElasticNetSubspaceClustering, SparseSubspaceClustering
+    from deepsubspace.datasets import load_dataset
+
+    data = load_dataset(dataset)
+    X, y = data.data.astype(np.float64), data.target
+    k = len(np.unique(y))
+    base, _, post = method.partition("+")
+    runs = []
+    for seed in seeds:
+        start = time.perf_counter()
+        if base == "kmeans":
+            labels = KMeans(n_clusters=k, n_init=10, random_state=seed).fit_predict(X)
+        elif base == "spectral_knn":
+            labels = SpectralClustering(n_clusters=k, affinity="nearest_neighbors", n_neighbors=10,
+                                        random_state=seed).fit_predict(X)
+        else:
+            cls = {"ssc": SparseSubspaceClustering, "ensc": ElasticNetSubspaceClustering}[base]
+            params = {"post_processing": "dsc", "post_processing_params": SPARSE_DSC_POST} if post else {}
+            labels = cls(n_clusters=k, random_state=seed, **params).fit_predict(X)
+        runs.append({"seed": seed, "seconds": time.perf_counter() - start, **_scores(y, labels)})
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    return {"dataset": dataset, "method": method, "n_samples": len(y), "runs": runs,
+            "peak_rss_bytes": peak,
+            "post_processing": ("dsc " + json.dumps(SPARSE_DSC_POST)) if post else "none (|C|+|C|^T)"
+            if base in ("ssc", "ensc") else "n/a"}
+
+
+def deep_rows(results_dir, datasets):
+    """MiniBatchDSC / ContrastiveMiniBatchDSC rows from the benchmark result files."""
+    rows = []
+    sources = [("table1.json", "MiniBatchDSC", lambda r: r.get("mode") == "minibatch"),
+               ("table1_coil20.json", "MiniBatchDSC", lambda r: r.get("mode") == "minibatch"),
+               ("clbdsc_orl.json", "ContrastiveMiniBatchDSC", lambda r: r.get("kind") == "accuracy")]
+    for filename, name, keep in sources:
+        path = os.path.join(results_dir, filename)
+        if not os.path.exists(path):
+            continue
+        with open(path) as fh:
+            results = [r for r in json.load(fh).values() if keep(r)]
+        for dataset in datasets:
+            mine = [r for r in results if r.get("dataset", "orl") == dataset]
+            if not mine:
+                continue
+            for suffix, acc, nmi in (("", "acc", "nmi"), ("+dsc", "acc_dsc_post", "nmi_dsc_post")):
+                rows.append({
+                    "dataset": dataset, "method": name + suffix,
+                    "runs": [{"seed": r["seed"], "seconds": r["fit_seconds"], "acc": r[acc], "nmi": r[nmi],
+                              "ari": float("nan")} for r in mine],
+                    "peak_rss_bytes": max(r["peak_rss_bytes"] for r in mine),
+                    "post_processing": "dsc (defaults)" if suffix else "none (|C|+|C|^T)",
+                    "source": filename,
+                })
+    return rows
+
+
+def markdown(rows):
+    def mean_std(values):
+        values = np.asarray(values, dtype=float)
+        if np.all(np.isnan(values)):
+            return "n/a"
+        return f"{np.nanmean(values):.3f} +- {np.nanstd(values):.3f}"
+
+    lines = ["| dataset | method | affinity | seeds | ACC | NMI | ARI | time per fit (s) | peak RSS (MiB) |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    for row in sorted(rows, key=lambda r: (r["dataset"], r["method"])):
+        runs = row["runs"]
+        source = f" (from {row['source']})" if "source" in row else ""
+        lines.append(
+            f"| {row['dataset']} | {row['method']}{source} | {row['post_processing'].replace('|', '&#124;')} "
+            f"| {len(runs)} "
+            f"| {mean_std([r['acc'] for r in runs])} | {mean_std([r['nmi'] for r in runs])} "
+            f"| {mean_std([r['ari'] for r in runs])} | {mean_std([r['seconds'] for r in runs])} "
+            f"| {row['peak_rss_bytes'] / 2**20:.0f} |")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--datasets", nargs="+", default=["orl"])
+    parser.add_argument("--methods", nargs="+", default=METHODS, choices=METHODS)
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
+    parser.add_argument("--deep-results", default=os.path.join(
+        os.path.dirname(os.path.abspath(__file__)), "..", "benchmarks", "results"),
+        help="folder of the deep models' benchmark results")
+    parser.add_argument("--json", help="write the rows and the machine here")
+    parser.add_argument("--markdown", help="write the table here")
+    args = parser.parse_args(argv)
+
+    rows = []
+    context = get_context("spawn")
+    for dataset in args.datasets:
+        for method in args.methods:
+            with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+                row = pool.submit(run_method, dataset, method, args.seeds).result()
+            rows.append(row)
+            accs = [r["acc"] for r in row["runs"]]
+            print(f"{dataset:>15} {method:<14} ACC {np.mean(accs):.3f} +- {np.std(accs):.3f} "
+                  f"({np.mean([r['seconds'] for r in row['runs']]):.1f} s per fit)", flush=True)
+    rows += deep_rows(args.deep_results, args.datasets)
+    table = markdown(rows)
+    print(table)
+    if args.markdown:
+        with open(args.markdown, "w") as fh:
+            fh.write(table)
+    if args.json:
+        import platform
+
+        import torch
+
+        machine = {"platform": platform.platform(), "cpu_count": os.cpu_count(),
+                   "torch": torch.__version__, "python": platform.python_version()}
+        with open(args.json, "w") as fh:
+            json.dump({"machine": machine, "rows": rows}, fh, indent=1)
+
+
+if __name__ == "__main__":
+    main()
