@@ -53,6 +53,7 @@ from sklearn.utils import check_random_state, gen_even_slices
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import validate_data
 
+from ._base import resolve_device
 from .affinity import affinity_from_coefficients, spectral_labels
 
 __all__ = [
@@ -73,19 +74,6 @@ _EPS = 1e-11
 # --------------------------------------------------------------------------- #
 # helpers
 # --------------------------------------------------------------------------- #
-def _resolve_device(device):
-    if device == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    resolved = torch.device(device)
-    if resolved.type == "cuda" and not torch.cuda.is_available():
-        raise ValueError(
-            f"device={device!r} was requested but CUDA is not available; use 'cpu' or 'auto'."
-        )
-    if resolved.type not in ("cpu", "cuda"):
-        raise ValueError(f"Unsupported device {device!r}; expected 'cpu', 'cuda[:N]' or 'auto'.")
-    return resolved
-
-
 @contextmanager
 def _torch_threads(n_threads):
     """Temporarily set torch's intra-op thread count (process-wide).
@@ -660,7 +648,7 @@ def elastic_net_representation(
         Exact zeros are not stored; the diagonal is zero.
     """
     X = _unit_rows(X) if normalize_rows else np.asarray(X, dtype=np.float64)
-    dev = _resolve_device(device) if algorithm == "lasso_lars" else torch.device("cpu")
+    dev = resolve_device(device) if algorithm == "lasso_lars" else torch.device("cpu")
     coef, _ = _elastic_net(X, _gram(X, dev), gamma, tau, algorithm=algorithm,
                            active_support=active_support, max_iter=max_iter, tol=tol,
                            n_jobs=n_jobs)
@@ -739,7 +727,7 @@ def omp_representation(X, n_nonzero=10, tol=1e-6, *, device="cpu", normalize_row
         selected samples; the diagonal is zero.
     """
     X = _unit_rows(X) if normalize_rows else np.asarray(X, dtype=np.float64)
-    return _omp(_gram(X, _resolve_device(device)), n_nonzero, tol)
+    return _omp(_gram(X, resolve_device(device)), n_nonzero, tol)
 
 
 # --------------------------------------------------------------------------- #
@@ -973,7 +961,7 @@ class ElasticNetSubspaceClustering(_BaseSelfExpressiveClustering):
         self.device = device
 
     def _device(self):
-        return _resolve_device(self.device) if self.algorithm == "lasso_lars" else torch.device("cpu")
+        return resolve_device(self.device) if self.algorithm == "lasso_lars" else torch.device("cpu")
 
     def _representation(self, X, gram):
         coef, self.n_iter_ = _elastic_net(
@@ -1114,7 +1102,7 @@ class SparseSubspaceClustering(_BaseSelfExpressiveClustering):
         self.device = device
 
     def _device(self):
-        return _resolve_device(self.device) if self.algorithm == "lasso_lars" else torch.device("cpu")
+        return resolve_device(self.device) if self.algorithm == "lasso_lars" else torch.device("cpu")
 
     def _representation(self, X, gram):
         mu = _smallest_max_coherence(gram)
@@ -1229,7 +1217,7 @@ class OrthogonalMatchingPursuitSubspaceClustering(_BaseSelfExpressiveClustering)
         self.device = device
 
     def _device(self):
-        return _resolve_device(self.device)
+        return resolve_device(self.device)
 
     def _representation(self, X, gram):
         return _omp(gram, self.n_nonzero, self.tol)
