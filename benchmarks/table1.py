@@ -68,8 +68,8 @@ def run_one(dataset, mode, seed, device, epochs=None):
 def markdown(results):
     lines = [
         "| dataset | mode | seeds | ACC | NMI | ACC (DSC post) | NMI (DSC post) | fit time (s) "
-        "| fine-tune s/epoch | peak RSS (MiB) | RSS increase during fit (MiB) |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
+        "| fine-tune s/epoch | peak RSS (MiB) | RSS increase during fit (MiB) | torch threads |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     groups = {}
     for run in results.values():
@@ -81,7 +81,8 @@ def markdown(results):
             f"| {mean_std(col('acc_dsc_post'))} | {mean_std(col('nmi_dsc_post'))} "
             f"| {mean_std(col('fit_seconds'))} | {mean_std(col('fine_tune_seconds_per_epoch'))} "
             f"| {mean_std([r['peak_rss_bytes'] / 2**20 for r in runs])} "
-            f"| {mean_std([(r['peak_rss_bytes'] - r['rss_before_fit_bytes']) / 2**20 for r in runs])} |"
+            f"| {mean_std([(r['peak_rss_bytes'] - r['rss_before_fit_bytes']) / 2**20 for r in runs])} "
+            f"| {sorted({r['machine']['torch_threads'] for r in runs})} |"
         )
     for dataset in sorted({d for d, _ in groups}):
         mini, full = groups.get((dataset, "minibatch")), groups.get((dataset, "fullbatch"))
@@ -101,11 +102,13 @@ def markdown(results):
     any_run = next(iter(results.values()), None)
     if any_run:
         m = any_run["machine"]
-        lines += ["", f"Machine: {m['processor']}, {m['cpu_count']} CPUs, torch threads "
-                      f"{m['torch_threads']}, device {m['device']}{', ' + m['gpu'] if 'gpu' in m else ''}; "
+        lines += ["", f"Machine: {m['processor']}, {m['cpu_count']} CPUs, "
+                      f"device {m['device']}{', ' + m['gpu'] if 'gpu' in m else ''}; "
                       f"{m['platform']}; versions {m['versions']}.",
                   "ACC/NMI: final iterate, |C|+|C|^T affinity; 'DSC post': the same C with "
-                  "DSC_POST_PROCESSING_DEFAULTS (one setting for all datasets)."]
+                  "DSC_POST_PROCESSING_DEFAULTS (one setting for all datasets).",
+                  "Wall times were taken on a 2-core machine shared with other jobs: compare "
+                  "them within a row group, not across result files."]
     return "\n".join(lines) + "\n"
 
 
