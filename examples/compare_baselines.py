@@ -79,7 +79,6 @@ def deep_rows(results_dir, datasets):
     """MiniBatchDSC / ContrastiveMiniBatchDSC rows from the benchmark result files."""
     rows = []
     sources = [("table1.json", "MiniBatchDSC", lambda r: r.get("mode") == "minibatch"),
-               ("table1_coil20.json", "MiniBatchDSC", lambda r: r.get("mode") == "minibatch"),
                ("clbdsc_orl.json", "ContrastiveMiniBatchDSC", lambda r: r.get("kind") == "accuracy")]
     for filename, name, keep in sources:
         path = os.path.join(results_dir, filename)
