@@ -1,7 +1,7 @@
 """ContrastiveMiniBatchDSC: decoder-free deep subspace clustering with InfoNCE (CLBDSC)."""
 
 import functools
-from numbers import Integral, Real
+from numbers import Real
 
 import torch
 from sklearn.utils._param_validation import Interval, StrOptions
@@ -97,6 +97,11 @@ class ContrastiveMiniBatchDSC(BaseMiniBatchDSC):
         InfoNCE temperature ``tau`` of equation (4) (the paper does not
         report it; 0.5 is SimCLR's value for its memory-bank-sized sets of
         negatives). Lower values weigh the hardest negatives more.
+    anchor : {"self_expressed", "feature"}, default="self_expressed"
+        The InfoNCE anchor: the self-expressed feature ``(C Z)_i`` as in the
+        paper, or the feature ``Z_i`` itself (plain contrastive learning with
+        bank negatives, for the two-step "contrastive features + SSC"
+        baseline of the paper's Table 3; use it with ``alpha=0``).
     augmentation : {"auto", "faces", "objects"} or callable, default="auto"
         How the positive view is drawn, per sample, on the training device
         (see :mod:`deepsubspace.nn.augment`):
@@ -190,7 +195,7 @@ class ContrastiveMiniBatchDSC(BaseMiniBatchDSC):
 
     _parameter_constraints: dict = {
         **BaseMiniBatchDSC._parameter_constraints,
-        "pretrain_batch_size": [Interval(Integral, 1, None, closed="left"), None],
+        "anchor": [StrOptions({"self_expressed", "feature"})],
         "temperature": [Interval(Real, 0, None, closed="neither")],
         "augmentation": [StrOptions({"auto", "faces", "objects"}), callable],
     }
@@ -214,6 +219,7 @@ class ContrastiveMiniBatchDSC(BaseMiniBatchDSC):
         beta=0.1,
         temperature=0.5,
         augmentation="auto",
+        anchor="self_expressed",
         post_processing=None,
         post_processing_params=None,
         device="cpu",
@@ -236,6 +242,7 @@ class ContrastiveMiniBatchDSC(BaseMiniBatchDSC):
         self.beta = beta
         self.temperature = temperature
         self.augmentation = augmentation
+        self.anchor = anchor
         self.post_processing = post_processing
         self.post_processing_params = post_processing_params
         self.device = device
@@ -279,6 +286,9 @@ class ContrastiveMiniBatchDSC(BaseMiniBatchDSC):
         x_plus = self._positive_view(training, x)
         with torch.set_grad_enabled(train_network):
             z_plus = training.encoder(x_plus).flatten(1)
+        if self.anchor == "feature":
+            return info_nce(latent.flatten(1), z_plus, training.bank.features, self.temperature,
+                            exclude=idx)
         # an anchor (C Z)_i = 0 (row i of C still zero) has no direction
         directed = torch.linalg.vector_norm(z_hat.detach(), dim=1) > 0
         if not bool(directed.all()):

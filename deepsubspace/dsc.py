@@ -98,6 +98,10 @@ class MiniBatchDSC(BaseMiniBatchDSC):
         Fine-tuning epochs run.
     loss_curve_ : list of float
         Total loss of each fine-tuning epoch (sum over its batches).
+    pretrain_loss_curve_ : list of float
+        Reconstruction loss of each pre-training epoch. A final value close
+        to ``sum(X ** 2)`` means the autoencoder collapsed (dead ReLUs):
+        fine-tuning cannot recover from it; try another ``random_state``.
     stage_seconds_ : dict
         Wall time of the stages: ``"pretrain"``, ``"bank_fill"`` (with any
         stage between the fill and fine-tuning) and ``"fine_tune"``.
@@ -181,6 +185,7 @@ class MiniBatchDSC(BaseMiniBatchDSC):
             )
 
     def _pretrain(self, training, progress):
+        self.pretrain_loss_curve_ = []
         for epoch in range(self.pretrain_epochs):
             total = 0.0
             for idx in training.batches(training.pretrain_batch_size):
@@ -190,6 +195,7 @@ class MiniBatchDSC(BaseMiniBatchDSC):
                 loss.backward()
                 training.optimizer.step()
                 total += float(loss.detach())
+            self.pretrain_loss_curve_.append(total)
             progress.update(epoch + 1, {"recon": total})
 
     def _representation_loss(self, training, idx, x, latent, z_hat, train_network):

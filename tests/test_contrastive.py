@@ -412,3 +412,19 @@ def test_weights_are_never_downloaded_unless_asked(fake_imagenet, monkeypatch):
     monkeypatch.setattr(encoders, "_fetch_weights", offline)
     with pytest.raises(FileNotFoundError, match="no network"):
         encoders.resnet18_imagenet_weights()
+
+
+def test_feature_anchor_trains_the_encoder_without_c():
+    """alpha=beta=0: with anchor='feature' the encoder learns from InfoNCE alone and C stays 0;
+    with the paper's anchor (C Z)_i, C = 0 gives no anchor, so no loss and no learning."""
+    X = np.random.RandomState(0).rand(40, 6)
+    common = dict(n_clusters=2, alpha=0.0, beta=0.0, pretrain_epochs=1, max_epochs=2,
+                  batch_size=8, random_state=0)
+    plain = ContrastiveMiniBatchDSC(anchor="feature", **common).fit(X)
+    coupled = ContrastiveMiniBatchDSC(**common).fit(X)
+    assert np.all(plain.coef_ == 0) and np.all(coupled.coef_ == 0)
+    assert all(loss > 0 for loss in plain.loss_curve_)
+    assert all(loss == 0 for loss in coupled.loss_curve_)
+    changed = [not torch.equal(a, b) for a, b in
+               zip(plain.encoder_.parameters(), coupled.encoder_.parameters())]
+    assert any(changed)

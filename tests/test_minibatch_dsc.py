@@ -37,6 +37,8 @@ def test_defaults_recover_a_union_of_subspaces(subspaces):
     assert adjusted_rand_score(y, model.labels_) >= 0.9
     assert model.n_iter_ == model.max_epochs == len(model.loss_curve_)
     assert model.loss_curve_[-1] < model.loss_curve_[0]
+    assert len(model.pretrain_loss_curve_) == model.pretrain_epochs
+    assert model.pretrain_loss_curve_[-1] < model.pretrain_loss_curve_[0]
 
 
 def test_fitted_attributes(subspaces):
