@@ -7,7 +7,7 @@
   learning (``anchor="feature"``, ``alpha=beta=0``, no C-only stage), then SSC
   on its features.
 * The joint models' rows are read from table1.json (MiniBatchDSC) and
-  clbdsc_orl.json (ContrastiveMiniBatchDSC) when present.
+  clbdsc_<dataset>.json (ContrastiveMiniBatchDSC) when present.
 
 5 seeds, final iterate, fresh process per run, resumable. Writes
 benchmarks/results/table3_ablation.json and .md.
@@ -58,10 +58,10 @@ def joint_rows():
     for run in table1.values():
         if run["mode"] == "minibatch":
             rows.setdefault((run["dataset"], "MiniBatchDSC (joint)"), []).append(run)
-    clb = load_results(os.path.join(RESULTS, "clbdsc_orl.json"))
-    for run in clb.values():
-        if run["kind"] == "accuracy":
-            rows.setdefault(("orl", "ContrastiveMiniBatchDSC (joint)"), []).append(run)
+    for dataset in ("orl", "coil20"):
+        for run in load_results(os.path.join(RESULTS, f"clbdsc_{dataset}.json")).values():
+            if run["kind"] == "accuracy":
+                rows.setdefault((dataset, "ContrastiveMiniBatchDSC (joint)"), []).append(run)
     return rows
 
 

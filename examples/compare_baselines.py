@@ -11,7 +11,7 @@ own, so that its peak memory is its own.
 
 The deep rows (MiniBatchDSC, ContrastiveMiniBatchDSC) are read from the
 benchmark result files written by ``benchmarks/table1.py`` and
-``benchmarks/clbdsc_orl.py`` (same presets, same seeds), when present.
+``benchmarks/clbdsc.py`` (same presets, same seeds), when present.
 
     python examples/compare_baselines.py --datasets orl
     python examples/compare_baselines.py --datasets orl coil20 extended_yaleb \\
@@ -79,7 +79,8 @@ def deep_rows(results_dir, datasets):
     """MiniBatchDSC / ContrastiveMiniBatchDSC rows from the benchmark result files."""
     rows = []
     sources = [("table1.json", "MiniBatchDSC", lambda r: r.get("mode") == "minibatch"),
-               ("clbdsc_orl.json", "ContrastiveMiniBatchDSC", lambda r: r.get("kind") == "accuracy")]
+               ("clbdsc_orl.json", "ContrastiveMiniBatchDSC", lambda r: r.get("kind") == "accuracy"),
+               ("clbdsc_coil20.json", "ContrastiveMiniBatchDSC", lambda r: r.get("kind") == "accuracy")]
     for filename, name, keep in sources:
         path = os.path.join(results_dir, filename)
         if not os.path.exists(path):
@@ -87,7 +88,7 @@ def deep_rows(results_dir, datasets):
         with open(path) as fh:
             results = [r for r in json.load(fh).values() if keep(r)]
         for dataset in datasets:
-            mine = [r for r in results if r.get("dataset", "orl") == dataset]
+            mine = [r for r in results if r["dataset"] == dataset]
             if not mine:
                 continue
             for suffix, acc, nmi in (("", "acc", "nmi"), ("+dsc", "acc_dsc_post", "nmi_dsc_post")):

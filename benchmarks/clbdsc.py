@@ -1,14 +1,15 @@
-"""ContrastiveMiniBatchDSC (CLBDSC) on ORL at 32x32, next to MiniBatchDSC.
+"""ContrastiveMiniBatchDSC (CLBDSC) at 32x32 gray, next to MiniBatchDSC.
 
-Accuracy: the ContrastiveMiniBatchDSC preset (``presets.get(..., "orl")``,
+Accuracy: the ContrastiveMiniBatchDSC preset (``presets.get(..., dataset)``,
 fixed before any run), 5 seeds, final iterate. Cost: both models with the
-same conv encoder (the CLBDSC preset's), a few fine-tuning epochs each, for
-time per epoch, peak memory and parameter count. MiniBatchDSC's ORL accuracy
-is in table1.json (its own DSC-Net preset). One fresh process per run;
-resumable. Writes benchmarks/results/clbdsc_orl.json and .md.
+same conv encoder (the CLBDSC preset's; MiniBatchDSC with the paper's deeper
+BDSC settings of section 4.3), a few fine-tuning epochs each, for time per
+epoch, peak memory and parameter count. MiniBatchDSC's accuracy with its own
+DSC-Net preset is in table1.json. One fresh process per run; resumable.
+Writes benchmarks/results/clbdsc_<dataset>.json and .md.
 
-    python benchmarks/clbdsc_orl.py
-    python benchmarks/clbdsc_orl.py --seeds 0 1 --cost-epochs 3
+    python benchmarks/clbdsc.py --dataset orl
+    python benchmarks/clbdsc.py --dataset coil20 --skip-cost
 """
 
 import argparse
@@ -25,16 +26,16 @@ def _n_parameters(*modules):
     return sum(p.numel() for m in modules if m is not None for p in m.parameters())
 
 
-def run_one(kind, model_name, seed, device, cost_epochs):
+def run_one(dataset, kind, model_name, seed, device, cost_epochs):
     from deepsubspace import ContrastiveMiniBatchDSC, MiniBatchDSC, presets
     from deepsubspace.affinity import affinity_from_coefficients, spectral_labels
     from deepsubspace.datasets import load_dataset
     from deepsubspace.metrics import clustering_accuracy, normalized_mutual_info_score
 
-    data = load_dataset("orl")
-    params = presets.get("ContrastiveMiniBatchDSC", "orl")
-    if model_name == "MiniBatchDSC":  # the paper's deeper BDSC on ORL with the same encoder
-        params = {**presets.get("MiniBatchDSC", "orl"), "encoder_params": params["encoder_params"],
+    data = load_dataset(dataset)
+    params = presets.get("ContrastiveMiniBatchDSC", dataset)
+    if model_name == "MiniBatchDSC":  # the paper's deeper BDSC (section 4.3) with the same encoder
+        params = {**presets.get("MiniBatchDSC", dataset), "encoder_params": params["encoder_params"],
                   "learning_rate": 1e-3, "lr_scaling": "none", "alpha": 50.0, "beta": 1.0}
     if kind == "cost":
         params.update(pretrain_epochs=1, max_epochs=cost_epochs)
@@ -44,7 +45,7 @@ def run_one(kind, model_name, seed, device, cost_epochs):
     start = time.perf_counter()
     model.fit(data.data)
     result = {
-        "kind": kind, "model": model_name, "seed": seed, "fit_seconds": time.perf_counter() - start,
+        "dataset": dataset, "kind": kind, "model": model_name, "seed": seed, "fit_seconds": time.perf_counter() - start,
         "stage_seconds": model.stage_seconds_,
         "fine_tune_seconds_per_epoch": model.stage_seconds_["fine_tune"] / model.n_iter_,
         "n_parameters": _n_parameters(model.encoder_, model.decoder_),
@@ -53,8 +54,9 @@ def run_one(kind, model_name, seed, device, cost_epochs):
         "encoder_params": params["encoder_params"], "machine": machine(device),
     }
     if kind == "accuracy":
-        affinity = affinity_from_coefficients(model.coef_, post_processing="dsc", n_clusters=40)
-        post = spectral_labels(affinity, 40, random_state=seed)
+        k = params["n_clusters"]
+        affinity = affinity_from_coefficients(model.coef_, post_processing="dsc", n_clusters=k)
+        post = spectral_labels(affinity, k, random_state=seed)
         result.update(acc=clustering_accuracy(data.target, model.labels_),
                       nmi=normalized_mutual_info_score(data.target, model.labels_),
                       acc_dsc_post=clustering_accuracy(data.target, post),
@@ -93,18 +95,21 @@ def markdown(results):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--dataset", default="orl", choices=["orl", "coil20"])
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
     parser.add_argument("--cost-epochs", type=int, default=3)
     parser.add_argument("--skip-accuracy", action="store_true", help="only the cost comparison")
+    parser.add_argument("--skip-cost", action="store_true", help="only the accuracy runs")
     parser.add_argument("--device", default="cpu")
-    parser.add_argument("--output", default=os.path.join(RESULTS, "clbdsc_orl.json"))
+    parser.add_argument("--output", help="default: benchmarks/results/clbdsc_<dataset>.json")
     parser.add_argument("--one", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
         kind, model_name, seed = args.one
-        print(json.dumps(run_one(kind, model_name, int(seed), args.device, args.cost_epochs)))
+        print(json.dumps(run_one(args.dataset, kind, model_name, int(seed), args.device, args.cost_epochs)))
         return
-    keys = [("cost", "ContrastiveMiniBatchDSC", 0), ("cost", "MiniBatchDSC", 0)]
+    args.output = args.output or os.path.join(RESULTS, f"clbdsc_{args.dataset}.json")
+    keys = [] if args.skip_cost else [("cost", "ContrastiveMiniBatchDSC", 0), ("cost", "MiniBatchDSC", 0)]
     if not args.skip_accuracy:
         keys += [("accuracy", "ContrastiveMiniBatchDSC", s) for s in args.seeds]
 
@@ -113,7 +118,8 @@ def main():
             fh.write(markdown(results))
 
     results = run_resumable(
-        __file__, keys, args.output, ["--device", args.device, "--cost-epochs", str(args.cost_epochs)],
+        __file__, keys, args.output,
+        ["--dataset", args.dataset, "--device", args.device, "--cost-epochs", str(args.cost_epochs)],
         on_update=write_markdown,
         summary=lambda r: (f"ACC {r['acc']:.3f} NMI {r['nmi']:.3f}" if r["kind"] == "accuracy"
                            else f"{r['n_parameters']} parameters, {r['fine_tune_seconds_per_epoch']:.3f} s/epoch"),
