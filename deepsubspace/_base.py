@@ -158,7 +158,7 @@ class BaseMiniBatchDSC(ClusterMixin, BaseEstimator, metaclass=ABCMeta):
     def _representation_loss(self, training, idx, x, latent, z_hat, train_network):
         """The objective that replaces or is reconstruction (a scalar tensor)."""
 
-    def _train_after_bank_fill(self, training, progress):
+    def _train_after_bank_fill(self, training, verbose):
         """Stage before joint fine-tuning, after the bank fill (none by default)."""
 
     # --- helpers -----------------------------------------------------------

@@ -261,14 +261,14 @@ class ContrastiveMiniBatchDSC(BaseMiniBatchDSC):
         # _train_after_bank_fill. Here only the augmentation is resolved.
         training.augment = get_augmentation(self.augmentation, tuple(training.X.shape[1:]))
 
-    def _train_after_bank_fill(self, training, progress):
+    def _train_after_bank_fill(self, training, verbose):
         """Train C alone for ``pretrain_epochs`` with the encoder frozen."""
         batch_size = training.batch_size
         training.batch_size = min(self.pretrain_batch_size or batch_size, training.n_samples)
         try:
             self._self_expression_epochs(
                 training, self.pretrain_epochs, train_network=False, record=False,
-                progress=_ProgressBar(self.pretrain_epochs, "pre-train C", bool(progress)),
+                progress=_ProgressBar(self.pretrain_epochs, "pre-train C", verbose),
             )
         finally:
             training.batch_size = batch_size

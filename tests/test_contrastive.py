@@ -329,7 +329,7 @@ def test_pickle_clone_and_params(vectors):
     assert not hasattr(cloned, "labels_")
     params = cloned.get_params()
     assert params["temperature"] == 0.2 and params["augmentation"] == "auto"
-    assert set(MiniBatchDSC().get_params()) | {"temperature", "augmentation"} == set(params)
+    assert set(MiniBatchDSC().get_params()) | {"temperature", "augmentation", "anchor"} == set(params)
 
 
 def test_verbose_shows_the_c_pretraining_stage(vectors, capsys):
