@@ -7,13 +7,18 @@ import platform
 RESULTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results")
 
 
-def peak_rss_bytes():
-    """Peak resident set size of this process (Linux)."""
+def rss_bytes(field="VmHWM"):
+    """Peak (``VmHWM``) or current (``VmRSS``) resident set size of this process (Linux)."""
     with open("/proc/self/status") as status:
         for line in status:
-            if line.startswith("VmHWM:"):
+            if line.startswith(field + ":"):
                 return int(line.split()[1]) * 1024
-    raise RuntimeError("VmHWM not found in /proc/self/status")
+    raise RuntimeError(f"{field} not found in /proc/self/status")
+
+
+def peak_rss_bytes():
+    """Peak resident set size of this process (Linux)."""
+    return rss_bytes("VmHWM")
 
 
 def machine(device="cpu"):

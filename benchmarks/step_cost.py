@@ -16,15 +16,8 @@ import subprocess
 import sys
 import time
 
-RESULTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results")
-
-
-def _rss_bytes(field):
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith(field + ":"):
-                return int(line.split()[1]) * 1024
-    raise RuntimeError(f"{field} not found in /proc/self/status")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from _common import RESULTS, rss_bytes  # noqa: E402
 
 
 def measure(n_samples, batch_size, n_features, latent_dim, epochs, threads):
@@ -52,13 +45,13 @@ def measure(n_samples, batch_size, n_features, latent_dim, epochs, threads):
     model.loss_curve_, model.n_iter_ = [], 0
     # warm-up epoch (allocator, first-touch), then timed epochs
     model._self_expression_epochs(training, 1, train_network=True)
-    rss_before = _rss_bytes("VmRSS")
+    rss_before = rss_bytes("VmRSS")
     with open("/proc/self/clear_refs", "w") as refs:  # reset the peak-RSS counter
         refs.write("5")
     start = time.perf_counter()
     model._self_expression_epochs(training, epochs, train_network=True)
     epoch_seconds = (time.perf_counter() - start) / epochs
-    peak = _rss_bytes("VmHWM")
+    peak = rss_bytes("VmHWM")
     float_bytes = 4
     state_bytes = 3 * n_samples * n_samples * float_bytes + 8 * n_samples
     return {
