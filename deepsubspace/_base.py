@@ -203,11 +203,14 @@ class BaseMiniBatchDSC(ClusterMixin, BaseEstimator, metaclass=ABCMeta):
         return terms, rows, z
 
     def _self_expression_epochs(self, training, n_epochs, *, train_network, progress=None,
-                                record=True):
-        """Epochs of equation (3); with ``train_network=False`` only C learns."""
+                                record=True, batch_size=None):
+        """Epochs of equation (3); with ``train_network=False`` only C learns.
+
+        ``batch_size=None`` uses the training batch size.
+        """
         for epoch in range(n_epochs):
             totals = dict.fromkeys(("loss", "objective", "self_expr", "reg"), 0.0)
-            for idx in training.batches():
+            for idx in training.batches(batch_size):
                 terms, rows, z = self._batch_loss(training, idx, train_network=train_network)
                 if train_network:
                     training.optimizer.zero_grad(set_to_none=True)

@@ -263,15 +263,11 @@ class ContrastiveMiniBatchDSC(BaseMiniBatchDSC):
 
     def _train_after_bank_fill(self, training, verbose):
         """Train C alone for ``pretrain_epochs`` with the encoder frozen."""
-        batch_size = training.batch_size
-        training.batch_size = min(self.pretrain_batch_size or batch_size, training.n_samples)
-        try:
-            self._self_expression_epochs(
-                training, self.pretrain_epochs, train_network=False, record=False,
-                progress=_ProgressBar(self.pretrain_epochs, "pre-train C", verbose),
-            )
-        finally:
-            training.batch_size = batch_size
+        self._self_expression_epochs(
+            training, self.pretrain_epochs, train_network=False, record=False,
+            batch_size=training.pretrain_batch_size,
+            progress=_ProgressBar(self.pretrain_epochs, "pre-train C", verbose),
+        )
 
     def _positive_view(self, training, x):
         x_plus = training.augment(x)
