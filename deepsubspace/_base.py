@@ -134,8 +134,9 @@ class BaseMiniBatchDSC(ClusterMixin, BaseEstimator, metaclass=ABCMeta):
         "lr_scaling": [StrOptions({"none", "splits"})],
         "alpha": [Interval(Real, 0, None, closed="left")],
         "beta": [Interval(Real, 0, None, closed="left")],
-        "post_processing": [StrOptions({"dsc"}), None],
+        "post_processing": [StrOptions({"normalize_rows", "dsc"}), None],
         "post_processing_params": [dict, None],
+        "assign_labels": [StrOptions({"kmeans", "discretize"})],
         "device": [str],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
@@ -274,6 +275,7 @@ class BaseMiniBatchDSC(ClusterMixin, BaseEstimator, metaclass=ABCMeta):
             params=self.post_processing_params,
         )
         self.labels_ = spectral_labels(self.affinity_matrix_, self.n_clusters,
+                                       assign_labels=self.assign_labels,
                                        random_state=random_state)
         return self
 

@@ -6,9 +6,11 @@ One implementation serves every estimator of the package (deep and classical):
 
 import numpy as np
 from scipy import sparse
-from scipy.sparse.linalg import svds
-from sklearn.cluster import SpectralClustering
+from scipy.linalg import eigh
+from scipy.sparse.linalg import eigsh, svds
+from sklearn.cluster import KMeans, SpectralClustering
 from sklearn.preprocessing import normalize
+from sklearn.utils import check_random_state
 
 #: Parameters of the DSC post-processing, fixed once for every dataset (see docs).
 DSC_POST_PROCESSING_DEFAULTS = {"threshold": 0.2, "subspace_dim": 4, "power": 2.0}
@@ -88,9 +90,11 @@ def affinity_from_coefficients(coef, *, post_processing=None, n_clusters=None, p
     ----------
     coef : ndarray or sparse matrix of shape (n_samples, n_samples)
         Self-expressive coefficients.
-    post_processing : {None, "dsc"}, default=None
-        ``None`` gives ``|C| + |C|^T``; ``"dsc"`` applies
-        :func:`dsc_post_processing` (requires ``n_clusters``).
+    post_processing : {None, "normalize_rows", "dsc"}, default=None
+        ``None`` gives ``|C| + |C|^T``; ``"normalize_rows"`` first scales
+        every row of C to unit l2 norm (the affinity of the public EnSC/SSC
+        code of You et al.); ``"dsc"`` applies :func:`dsc_post_processing`
+        (requires ``n_clusters``).
     n_clusters : int, default=None
         Number of clusters, needed by ``"dsc"``.
     params : dict, default=None
@@ -101,6 +105,9 @@ def affinity_from_coefficients(coef, *, post_processing=None, n_clusters=None, p
     affinity : ndarray or sparse matrix of shape (n_samples, n_samples)
         Sparse input without post-processing stays sparse.
     """
+    if post_processing == "normalize_rows":
+        coef = normalize(coef if sparse.issparse(coef) else _dense(coef), norm="l2", axis=1)
+        post_processing = None
     if post_processing is None:
         if sparse.issparse(coef):
             magnitude = abs(sparse.csr_matrix(coef))
@@ -119,15 +126,58 @@ def affinity_from_coefficients(coef, *, post_processing=None, n_clusters=None, p
             )
         options.update(params or {})
         return dsc_post_processing(coef, n_clusters, **options)
-    raise ValueError(f"post_processing must be None or 'dsc', got {post_processing!r}.")
+    raise ValueError(
+        f"post_processing must be None, 'normalize_rows' or 'dsc', got {post_processing!r}."
+    )
 
 
-def spectral_labels(affinity, n_clusters, *, random_state=None):
+def _normalized_eigenvectors(affinity, n_clusters, random_state):
+    """Rows of the top ``n_clusters`` eigenvectors of D^-1/2 A D^-1/2, unit l2 norm."""
+    n_samples = affinity.shape[0]
+    degree = np.asarray(affinity.sum(axis=1)).ravel()
+    scale = 1.0 / np.sqrt(np.where(degree > 0, degree, 1.0))
+    if sparse.issparse(affinity):
+        scaled = sparse.diags(scale) @ affinity @ sparse.diags(scale)
+    else:
+        scaled = scale[:, None] * np.asarray(affinity, dtype=np.float64) * scale[None, :]
+    if n_clusters < n_samples - 1:
+        v0 = random_state.uniform(-1, 1, n_samples)
+        _, vectors = eigsh(scaled, k=n_clusters, which="LA", v0=v0)
+    else:
+        dense = scaled.toarray() if sparse.issparse(scaled) else scaled
+        _, vectors = eigh(dense, subset_by_index=[n_samples - n_clusters, n_samples - 1])
+    return normalize(vectors, norm="l2", axis=1)
+
+
+def spectral_labels(affinity, n_clusters, *, assign_labels="discretize", random_state=None):
     """Labels from spectral clustering of a precomputed affinity.
 
-    Returns contiguous integer labels ``0 .. n_clusters - 1`` (``n_clusters=1``
-    gives all zeros without an eigen-decomposition).
+    Parameters
+    ----------
+    affinity : ndarray or sparse matrix of shape (n_samples, n_samples)
+        Symmetric, non-negative affinity.
+    n_clusters : int
+        Number of clusters.
+    assign_labels : {"discretize", "kmeans"}, default="discretize"
+        ``"discretize"``: scikit-learn's :class:`~sklearn.cluster.SpectralClustering`
+        with ``assign_labels="discretize"`` (as DSC-Net's public code).
+        ``"kmeans"``: the top ``n_clusters`` eigenvectors of the normalised
+        affinity ``D^-1/2 A D^-1/2``, rows scaled to unit norm, then k-means
+        with 20 initialisations (Ng, Jordan and Weiss; as the public EnSC/SSC
+        code of You et al.).
+    random_state : int, RandomState instance or None, default=None
+        Seeds the eigen-solver's start vector and the label assignment.
+
+    Returns
+    -------
+    labels : ndarray of shape (n_samples,)
+        Contiguous integer labels ``0 .. n_clusters - 1`` (``n_clusters=1``
+        gives all zeros without an eigen-decomposition).
     """
+    if assign_labels not in ("discretize", "kmeans"):
+        raise ValueError(
+            f"assign_labels must be 'discretize' or 'kmeans', got {assign_labels!r}."
+        )
     n_samples = affinity.shape[0]
     if n_clusters == 1:
         return np.zeros(n_samples, dtype=np.int64)
@@ -139,12 +189,18 @@ def spectral_labels(affinity, n_clusters, *, random_state=None):
     if total <= 0:
         # no edge at all: every point is alone; fall back to a uniform graph
         affinity = np.ones((n_samples, n_samples))
-    spectral = SpectralClustering(
-        n_clusters=n_clusters,
-        affinity="precomputed",
-        assign_labels="discretize",
-        random_state=random_state,
-    )
-    labels = spectral.fit_predict(affinity)
+    random_state = check_random_state(random_state)
+    if assign_labels == "kmeans":
+        embedding = _normalized_eigenvectors(affinity, n_clusters, random_state)
+        labels = KMeans(n_clusters=n_clusters, n_init=20,
+                        random_state=random_state).fit_predict(embedding)
+    else:
+        spectral = SpectralClustering(
+            n_clusters=n_clusters,
+            affinity="precomputed",
+            assign_labels="discretize",
+            random_state=random_state,
+        )
+        labels = spectral.fit_predict(affinity)
     _, labels = np.unique(labels, return_inverse=True)
     return labels.astype(np.int64)

@@ -137,9 +137,10 @@ class _Support:
     """
 
     def __init__(self, gram, ws, rho, capacity):
-        self.gram, self.ws, self.rho = gram, ws, rho
         b, k = ws.shape
         dev, dtype = gram.device, gram.dtype
+        self.gram, self.ws = gram, ws
+        self.rho = torch.as_tensor(rho, dtype=dtype, device=dev).expand(b)  # one per sample
         self.pos = torch.full((b, capacity), -1, dtype=torch.long, device=dev)
         self.rows = torch.zeros((b, capacity, k), dtype=dtype, device=dev)
         self.coef = torch.zeros((b, capacity), dtype=dtype, device=dev)
@@ -147,7 +148,7 @@ class _Support:
         self.chol = torch.eye(capacity, dtype=dtype, device=dev).repeat(b, 1, 1)
         self.count = torch.zeros(b, dtype=torch.long, device=dev)
 
-    _fields = ("ws", "pos", "rows", "coef", "sign", "chol", "count")
+    _fields = ("ws", "rho", "pos", "rows", "coef", "sign", "chol", "count")
 
     @property
     def occupied(self):
@@ -167,8 +168,7 @@ class _Support:
         new_rows = self.gram[points, cand]
         nb = pos.numel()
         arange = torch.arange(nb, device=pos.device)
-        if self.rho:
-            new_rows[arange, pos] += self.rho
+        new_rows[arange, pos] += self.rho[batch_idx]
         self.pos[batch_idx, slot] = pos
         self.rows[batch_idx, slot] = new_rows
         self.coef[batch_idx, slot] = 0.0
@@ -275,12 +275,14 @@ def _homotopy(gram, samples, ws, valid, lam, rho, max_iter, capacity=16):
     Solves, for each ``b``, ``min lam |c|_1 + 1/2 c^T (G + rho I) c - g^T c``
     over the coefficients of the candidates ``ws[b][valid[b]]`` (the others
     fixed at 0), following the solution path from ``max |g|`` down to ``lam``.
+    ``lam`` and ``rho`` hold one value per sample of the whole data set.
 
     Returns flat ``(sample, point, coef)`` arrays, the samples whose path did
     not reach ``lam`` within ``max_iter`` steps and the largest number of steps.
     """
     dev, dtype = gram.device, gram.dtype
     b = samples.numel()
+    lam, rho = lam[samples], rho[samples]
     target = gram[samples[:, None], ws]  # g restricted to the candidates
     corr = target.clone()  # g - (G + rho I) c on the candidates
     blocked = ~valid  # candidates that may not enter now: invalid ones and the support
@@ -312,6 +314,7 @@ def _homotopy(gram, samples, ws, valid, lam, rho, max_iter, capacity=16):
             support.subset(keep)
             target, corr, blocked, lmb = target[keep], corr[keep], blocked[keep], lmb[keep]
             last_drop, steps, samples, running = last_drop[keep], steps[keep], samples[keep], running[keep]
+            lam = lam[keep]
             arange = torch.arange(running.numel(), device=dev)
         occ = support.occupied
         if int(steps.max()) % 16 == 15:  # remove the rounding drift of the running update
@@ -429,7 +432,8 @@ def _enet_round(gram, samples, ws, lam, rho, tol, max_iter, grow):
         ).astype(np.int64)
         score = _residual_scores(gram, rows, smp[take], pts[take], cf[take])
         worst = torch.where(torch.isinf(score), -1.0, score).amax(dim=1)
-        bad = (worst > lam * (1.0 + tol) + 1e-12).cpu().numpy()
+        bound = lam[torch.as_tensor(rows, device=dev)]
+        bad = (worst > bound * (1.0 + tol) + 1e-12).cpu().numpy()
         if not bad.any():
             continue
         if ws is None or ws.shape[1] >= n - 1:  # nothing left to add: numerical failure
@@ -451,6 +455,7 @@ def _enet_lars(gram, gamma, tau, *, active_support, max_iter, tol, n_jobs,
                support_size=100, max_rounds=100):
     dev = gram.device
     n = gram.shape[0]
+    gamma = torch.as_tensor(gamma, dtype=gram.dtype, device=dev).expand(n)
     lam, rho = tau / gamma, (1.0 - tau) / gamma
     workers = _n_workers(n_jobs) if dev.type == "cpu" else 1
     full = not active_support or support_size >= n - 1
@@ -559,11 +564,12 @@ def _enet_cd_one(X, gram, j, gamma, tau, active_support, support_size, max_iter,
 
 def _enet_cd(X, gram, gamma, tau, *, active_support, max_iter, tol, n_jobs, support_size=100):
     n = X.shape[0]
+    gamma = np.broadcast_to(np.asarray(gamma, dtype=np.float64), (n,))
 
     def run(sl):
         res = []
         for j in range(sl.start, sl.stop):
-            pts, cf, n_iter = _enet_cd_one(X, gram, j, gamma, tau, active_support,
+            pts, cf, n_iter = _enet_cd_one(X, gram, j, gamma[j], tau, active_support,
                                            support_size, max_iter, tol)
             res.append((np.full(pts.size, j), pts, cf, n_iter))
         return res
@@ -582,6 +588,13 @@ def _gram(X, device):
 
 def _smallest_max_coherence(gram):
     """``mu = min_j max_{i != j} |G[i, j]|`` over the samples with a non-zero maximum."""
+    best = _max_coherence(gram)
+    best = best[best > 0]
+    return float(best.min()) if best.numel() else 0.0
+
+
+def _max_coherence(gram):
+    """``max_{i != j} |G[i, j]|`` for every sample ``j`` (torch vector)."""
     n = gram.shape[0]
     best = []
     for sl in _batch_slices(n, 8 * n):
@@ -589,13 +602,20 @@ def _smallest_max_coherence(gram):
         own = torch.arange(sl.start, sl.stop, device=gram.device)
         block[own - sl.start, own] = 0.0
         best.append(block.amax(dim=1))
-    best = torch.cat(best)
-    best = best[best > 0]
-    return float(best.min()) if best.numel() else 0.0
+    return torch.cat(best)
+
+
+def _relative_gamma(gram, gamma, tau):
+    """Per-sample ``gamma * tau / max_{i != j} |x_i^T x_j|`` (zero solution at ``gamma <= 1``)."""
+    coherence = _max_coherence(gram).cpu().numpy()
+    return gamma * tau / np.where(coherence > 0, coherence, 1.0)
 
 
 def _elastic_net(X, gram, gamma, tau, *, algorithm, active_support, max_iter, tol, n_jobs):
-    """``(coef, n_iter)`` for the unit-norm rows ``X`` given their torch Gram matrix."""
+    """``(coef, n_iter)`` for the rows ``X`` given their torch Gram matrix.
+
+    ``gamma`` is a number or one value per sample.
+    """
     if algorithm == "lasso_lars":
         return _enet_lars(gram, gamma, tau, active_support=active_support, max_iter=max_iter,
                           tol=tol, n_jobs=n_jobs)
@@ -607,7 +627,7 @@ def _elastic_net(X, gram, gamma, tau, *, algorithm, active_support, max_iter, to
 
 def elastic_net_representation(
     X, gamma=50.0, tau=1.0, *, algorithm="lasso_lars", active_support=True, max_iter=1000,
-    tol=1e-6, n_jobs=None, device="cpu", normalize_rows=True,
+    tol=1e-6, n_jobs=None, device="cpu", gamma_relative=False, normalize_input=True,
 ):
     """Self-expressive coefficients of the elastic-net problem of EnSC.
 
@@ -639,7 +659,9 @@ def elastic_net_representation(
         Parallel jobs over batches of samples.
     device : str, default="cpu"
         Torch device of ``"lasso_lars"``: ``"cpu"``, ``"cuda[:N]"`` or ``"auto"``.
-    normalize_rows : bool, default=True
+    gamma_relative : bool, default=False
+        Use ``gamma * tau / max_{i != j} |x_i^T x_j|`` for sample ``j``.
+    normalize_input : bool, default=True
         Scale the rows of ``X`` to unit l2 norm first.
 
     Returns
@@ -647,9 +669,12 @@ def elastic_net_representation(
     coef : scipy.sparse.csr_matrix of shape (n_samples, n_samples)
         Exact zeros are not stored; the diagonal is zero.
     """
-    X = _unit_rows(X) if normalize_rows else np.asarray(X, dtype=np.float64)
+    X = _unit_rows(X) if normalize_input else np.array(X, dtype=np.float64)
     dev = resolve_device(device) if algorithm == "lasso_lars" else torch.device("cpu")
-    coef, _ = _elastic_net(X, _gram(X, dev), gamma, tau, algorithm=algorithm,
+    gram = _gram(X, dev)
+    if gamma_relative:
+        gamma = _relative_gamma(gram, gamma, tau)
+    coef, _ = _elastic_net(X, gram, gamma, tau, algorithm=algorithm,
                            active_support=active_support, max_iter=max_iter, tol=tol,
                            n_jobs=n_jobs)
     return coef
@@ -699,7 +724,7 @@ def _omp(gram, n_nonzero, tol):
     return _to_csr(n, *[[p[i] for p in parts] for i in range(3)])
 
 
-def omp_representation(X, n_nonzero=10, tol=1e-6, *, device="cpu", normalize_rows=True):
+def omp_representation(X, n_nonzero=10, tol=1e-6, *, device="cpu", normalize_input=True):
     """Self-expressive coefficients by orthogonal matching pursuit (SSC-OMP).
 
     For every sample ``j``, greedily selects up to ``n_nonzero`` other samples
@@ -717,7 +742,7 @@ def omp_representation(X, n_nonzero=10, tol=1e-6, *, device="cpu", normalize_row
         Squared residual at which the selection stops.
     device : str, default="cpu"
         Torch device: ``"cpu"``, ``"cuda[:N]"`` or ``"auto"``.
-    normalize_rows : bool, default=True
+    normalize_input : bool, default=True
         Scale the rows of ``X`` to unit l2 norm first.
 
     Returns
@@ -726,7 +751,7 @@ def omp_representation(X, n_nonzero=10, tol=1e-6, *, device="cpu", normalize_row
         Row ``j`` holds the least-squares coefficients of ``x_j`` on its
         selected samples; the diagonal is zero.
     """
-    X = _unit_rows(X) if normalize_rows else np.asarray(X, dtype=np.float64)
+    X = _unit_rows(X) if normalize_input else np.array(X, dtype=np.float64)
     return _omp(_gram(X, resolve_device(device)), n_nonzero, tol)
 
 
@@ -738,22 +763,26 @@ class _BaseSelfExpressiveClustering(ClusterMixin, BaseEstimator, metaclass=ABCMe
 
     _parameter_constraints: dict = {
         "n_clusters": [Interval(Integral, 1, None, closed="left")],
-        "post_processing": [None, StrOptions({"dsc"})],
+        "post_processing": [None, StrOptions({"normalize_rows", "dsc"})],
         "post_processing_params": [None, dict],
+        "assign_labels": [StrOptions({"kmeans", "discretize"})],
+        "normalize_input": ["boolean"],
         "random_state": ["random_state"],
     }
 
     @abstractmethod
     def __init__(self, n_clusters=8, *, post_processing=None, post_processing_params=None,
-                 random_state=None):
+                 assign_labels="kmeans", normalize_input=True, random_state=None):
         self.n_clusters = n_clusters
         self.post_processing = post_processing
         self.post_processing_params = post_processing_params
+        self.assign_labels = assign_labels
+        self.normalize_input = normalize_input
         self.random_state = random_state
 
     @abstractmethod
     def _representation(self, X, gram):
-        """CSR coefficients of the unit-norm rows ``X`` (float64) with torch Gram ``gram``."""
+        """CSR coefficients of the rows ``X`` (float64) with torch Gram ``gram``."""
 
     def _device(self):
         return torch.device("cpu")
@@ -781,7 +810,7 @@ class _BaseSelfExpressiveClustering(ClusterMixin, BaseEstimator, metaclass=ABCMe
                 f"n_clusters={self.n_clusters} must be <= n_samples={n_samples}."
             )
         random_state = check_random_state(self.random_state)
-        X = _unit_rows(X)
+        X = _unit_rows(X) if self.normalize_input else np.array(X, dtype=np.float64)
         device = self._device()
         coef = self._representation(X, _gram(X, device))
         self.representation_matrix_ = coef
@@ -792,6 +821,7 @@ class _BaseSelfExpressiveClustering(ClusterMixin, BaseEstimator, metaclass=ABCMe
             params=self.post_processing_params,
         )
         self.labels_ = spectral_labels(self.affinity_matrix_, self.n_clusters,
+                                       assign_labels=self.assign_labels,
                                        random_state=random_state)
         return self
 
@@ -799,14 +829,18 @@ class _BaseSelfExpressiveClustering(ClusterMixin, BaseEstimator, metaclass=ABCMe
 class ElasticNetSubspaceClustering(_BaseSelfExpressiveClustering):
     """Elastic net subspace clustering (EnSC).
 
-    The rows of ``X`` are first scaled to unit l2 norm (as in EnSC). Then every
-    sample ``x_j`` is expressed by the others through::
+    The rows of ``X`` are first scaled to unit l2 norm (unless
+    ``normalize_input=False``). Then every sample ``x_j`` is expressed by the
+    others through::
 
-        min_c  tau * ||c||_1 + (1 - tau) / 2 * ||c||_2^2 + gamma / 2 * ||x_j - sum_i c_i x_i||_2^2
+        min_c  tau * ||c||_1 + (1 - tau) / 2 * ||c||_2^2 + gamma_j / 2 * ||x_j - sum_i c_i x_i||_2^2
         s.t.   c_j = 0,
 
-    solved exactly for all the samples (see ``algorithm``); ``gamma`` is used as
-    given (it is not rescaled by the data). The coefficients give the affinity
+    solved exactly for all the samples (see ``algorithm``). ``gamma_j`` is
+    ``gamma`` as given, or with ``gamma_relative=True``
+    ``gamma * tau / max_{i != j} |x_i^T x_j|`` (the convention of You et al.'s
+    public code, where ``gamma=1`` is the largest value giving ``c = 0``).
+    The coefficients give the affinity
     ``|C| + |C|^T`` (or the DSC affinity) and spectral clustering the labels.
     For a sample ``j``, ``c = 0`` is the solution whenever
     ``gamma * max_i |x_i^T x_j| <= tau``.
@@ -822,6 +856,10 @@ class ElasticNetSubspaceClustering(_BaseSelfExpressiveClustering):
         Weight of the data term. Larger values give denser, more exact
         representations; ``tau / max_i |x_i^T x_j|`` is the value below which
         sample ``j`` gets no coefficient at all.
+    gamma_relative : bool, default=False
+        Scale ``gamma`` per sample by ``tau / max_{i != j} |x_i^T x_j|``, so
+        that it is relative to the largest value at which sample ``j`` has no
+        coefficient (``gamma > 1`` is then needed; You et al.'s ``gamma_nz``).
     tau : float, default=1.0
         Balance between the l1 and the squared l2 penalties, in ``(0, 1]``;
         ``tau=1`` is sparse subspace clustering (basis pursuit with noise).
@@ -849,15 +887,27 @@ class ElasticNetSubspaceClustering(_BaseSelfExpressiveClustering):
         Relative optimality tolerance: a point outside the support is a
         violator when ``gamma * |x_i^T (x_j - sum_k c_k x_k)| > tau * (1 + tol)``.
         Also the tolerance of coordinate descent for ``"lasso_cd"``.
-    post_processing : {None, "dsc"}, default=None
+    post_processing : {None, "normalize_rows", "dsc"}, default=None
         Affinity built from the coefficients: ``None`` gives ``|C| + |C|^T``,
-        ``"dsc"`` the thresholded low-rank affinity of DSC-Net. Its default
-        threshold (0.2 of each column's l1 mass) was set for dense deep
+        ``"normalize_rows"`` the same after scaling every row of C to unit
+        l2 norm (the affinity of the public EnSC/SSC code), ``"dsc"`` the
+        thresholded low-rank affinity of DSC-Net. Its default threshold
+        (0.2 of each column's l1 mass) was set for dense deep
         coefficients; on these sparse ones it keeps about one entry per
         column and breaks the graph, so pass ``{"threshold": 1.0}``.
     post_processing_params : dict, default=None
         Overrides of :data:`deepsubspace.affinity.DSC_POST_PROCESSING_DEFAULTS`
         for ``post_processing="dsc"``.
+    assign_labels : {"kmeans", "discretize"}, default="kmeans"
+        Label assignment of the spectral step: ``"kmeans"`` clusters the
+        row-normalised eigenvectors of the normalised affinity with k-means
+        (as the public EnSC/SSC code), ``"discretize"`` is scikit-learn's
+        discretisation (as DSC-Net's code); see
+        :func:`deepsubspace.affinity.spectral_labels`.
+    normalize_input : bool, default=True
+        Scale the rows of ``X`` to unit l2 norm before computing the
+        coefficients (the public EnSC code of You et al. works on the raw
+        rows).
     n_jobs : int, default=None
         Parallel jobs over batches of samples: threads for ``"lasso_lars"`` on
         CPU (torch then runs single-threaded inside each job), processes for
@@ -920,6 +970,7 @@ class ElasticNetSubspaceClustering(_BaseSelfExpressiveClustering):
     _parameter_constraints: dict = {
         **_BaseSelfExpressiveClustering._parameter_constraints,
         "gamma": [Interval(Real, 0, None, closed="neither")],
+        "gamma_relative": ["boolean"],
         "tau": [Interval(Real, 0, 1, closed="right")],
         "algorithm": [StrOptions({"lasso_lars", "lasso_cd"})],
         "active_support": ["boolean"],
@@ -934,6 +985,7 @@ class ElasticNetSubspaceClustering(_BaseSelfExpressiveClustering):
         n_clusters=8,
         *,
         gamma=50.0,
+        gamma_relative=False,
         tau=1.0,
         algorithm="lasso_lars",
         active_support=True,
@@ -941,6 +993,8 @@ class ElasticNetSubspaceClustering(_BaseSelfExpressiveClustering):
         tol=1e-6,
         post_processing=None,
         post_processing_params=None,
+        assign_labels="kmeans",
+        normalize_input=True,
         n_jobs=None,
         device="cpu",
         random_state=None,
@@ -949,9 +1003,12 @@ class ElasticNetSubspaceClustering(_BaseSelfExpressiveClustering):
             n_clusters,
             post_processing=post_processing,
             post_processing_params=post_processing_params,
+            assign_labels=assign_labels,
+            normalize_input=normalize_input,
             random_state=random_state,
         )
         self.gamma = gamma
+        self.gamma_relative = gamma_relative
         self.tau = tau
         self.algorithm = algorithm
         self.active_support = active_support
@@ -964,8 +1021,9 @@ class ElasticNetSubspaceClustering(_BaseSelfExpressiveClustering):
         return resolve_device(self.device) if self.algorithm == "lasso_lars" else torch.device("cpu")
 
     def _representation(self, X, gram):
+        gamma = _relative_gamma(gram, self.gamma, self.tau) if self.gamma_relative else self.gamma
         coef, self.n_iter_ = _elastic_net(
-            X, gram, self.gamma, self.tau, algorithm=self.algorithm,
+            X, gram, gamma, self.tau, algorithm=self.algorithm,
             active_support=self.active_support, max_iter=self.max_iter, tol=self.tol,
             n_jobs=self.n_jobs,
         )
@@ -1007,15 +1065,27 @@ class SparseSubspaceClustering(_BaseSelfExpressiveClustering):
         Maximum number of path steps (or coordinate-descent epochs) per sample.
     tol : float, default=1e-6
         Relative optimality tolerance, see :class:`ElasticNetSubspaceClustering`.
-    post_processing : {None, "dsc"}, default=None
+    post_processing : {None, "normalize_rows", "dsc"}, default=None
         Affinity built from the coefficients: ``None`` gives ``|C| + |C|^T``,
-        ``"dsc"`` the thresholded low-rank affinity of DSC-Net. Its default
-        threshold (0.2 of each column's l1 mass) was set for dense deep
+        ``"normalize_rows"`` the same after scaling every row of C to unit
+        l2 norm (the affinity of the public EnSC/SSC code), ``"dsc"`` the
+        thresholded low-rank affinity of DSC-Net. Its default threshold
+        (0.2 of each column's l1 mass) was set for dense deep
         coefficients; on these sparse ones it keeps about one entry per
         column and breaks the graph, so pass ``{"threshold": 1.0}``.
     post_processing_params : dict, default=None
         Overrides of :data:`deepsubspace.affinity.DSC_POST_PROCESSING_DEFAULTS`
         for ``post_processing="dsc"``.
+    assign_labels : {"kmeans", "discretize"}, default="kmeans"
+        Label assignment of the spectral step: ``"kmeans"`` clusters the
+        row-normalised eigenvectors of the normalised affinity with k-means
+        (as the public EnSC/SSC code), ``"discretize"`` is scikit-learn's
+        discretisation (as DSC-Net's code); see
+        :func:`deepsubspace.affinity.spectral_labels`.
+    normalize_input : bool, default=True
+        Scale the rows of ``X`` to unit l2 norm before computing the
+        coefficients (the public EnSC code of You et al. works on the raw
+        rows).
     n_jobs : int, default=None
         Parallel jobs over batches of samples, see
         :class:`ElasticNetSubspaceClustering`.
@@ -1084,6 +1154,8 @@ class SparseSubspaceClustering(_BaseSelfExpressiveClustering):
         tol=1e-6,
         post_processing=None,
         post_processing_params=None,
+        assign_labels="kmeans",
+        normalize_input=True,
         n_jobs=None,
         device="cpu",
         random_state=None,
@@ -1092,6 +1164,8 @@ class SparseSubspaceClustering(_BaseSelfExpressiveClustering):
             n_clusters,
             post_processing=post_processing,
             post_processing_params=post_processing_params,
+            assign_labels=assign_labels,
+            normalize_input=normalize_input,
             random_state=random_state,
         )
         self.alpha = alpha
@@ -1140,15 +1214,27 @@ class OrthogonalMatchingPursuitSubspaceClustering(_BaseSelfExpressiveClustering)
         ``n_samples - 1``).
     tol : float, default=1e-6
         Squared residual at which the selection stops.
-    post_processing : {None, "dsc"}, default=None
+    post_processing : {None, "normalize_rows", "dsc"}, default=None
         Affinity built from the coefficients: ``None`` gives ``|C| + |C|^T``,
-        ``"dsc"`` the thresholded low-rank affinity of DSC-Net. Its default
-        threshold (0.2 of each column's l1 mass) was set for dense deep
+        ``"normalize_rows"`` the same after scaling every row of C to unit
+        l2 norm (the affinity of the public EnSC/SSC code), ``"dsc"`` the
+        thresholded low-rank affinity of DSC-Net. Its default threshold
+        (0.2 of each column's l1 mass) was set for dense deep
         coefficients; on these sparse ones it keeps about one entry per
         column and breaks the graph, so pass ``{"threshold": 1.0}``.
     post_processing_params : dict, default=None
         Overrides of :data:`deepsubspace.affinity.DSC_POST_PROCESSING_DEFAULTS`
         for ``post_processing="dsc"``.
+    assign_labels : {"kmeans", "discretize"}, default="kmeans"
+        Label assignment of the spectral step: ``"kmeans"`` clusters the
+        row-normalised eigenvectors of the normalised affinity with k-means
+        (as the public EnSC/SSC code), ``"discretize"`` is scikit-learn's
+        discretisation (as DSC-Net's code); see
+        :func:`deepsubspace.affinity.spectral_labels`.
+    normalize_input : bool, default=True
+        Scale the rows of ``X`` to unit l2 norm before computing the
+        coefficients (the public EnSC code of You et al. works on the raw
+        rows).
     device : str, default="cpu"
         Torch device: ``"cpu"``, ``"cuda"``, ``"cuda:N"`` or ``"auto"``.
     random_state : int, RandomState instance or None, default=None
@@ -1203,6 +1289,8 @@ class OrthogonalMatchingPursuitSubspaceClustering(_BaseSelfExpressiveClustering)
         tol=1e-6,
         post_processing=None,
         post_processing_params=None,
+        assign_labels="kmeans",
+        normalize_input=True,
         device="cpu",
         random_state=None,
     ):
@@ -1210,6 +1298,8 @@ class OrthogonalMatchingPursuitSubspaceClustering(_BaseSelfExpressiveClustering)
             n_clusters,
             post_processing=post_processing,
             post_processing_params=post_processing_params,
+            assign_labels=assign_labels,
+            normalize_input=normalize_input,
             random_state=random_state,
         )
         self.n_nonzero = n_nonzero

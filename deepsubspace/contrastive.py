@@ -121,11 +121,18 @@ class ContrastiveMiniBatchDSC(BaseMiniBatchDSC):
           draw its randomness from torch's global generator.
 
         Image augmentations assume float pixels in ``[0, 1]``.
-    post_processing : {None, "dsc"}, default=None
-        ``None``: affinity ``|C| + |C|^T``. ``"dsc"``: DSC-Net's
+    post_processing : {None, "normalize_rows", "dsc"}, default=None
+        ``None``: affinity ``|C| + |C|^T``. ``"normalize_rows"``: the same
+        after scaling every row of C to unit l2 norm. ``"dsc"``: DSC-Net's
         post-processing; see :func:`deepsubspace.affinity.dsc_post_processing`.
     post_processing_params : dict, default=None
         Overrides of :data:`deepsubspace.affinity.DSC_POST_PROCESSING_DEFAULTS`.
+    assign_labels : {"kmeans", "discretize"}, default="discretize"
+        Label assignment of the spectral step: ``"kmeans"`` clusters the
+        row-normalised eigenvectors of the normalised affinity with k-means
+        (as the public EnSC/SSC code), ``"discretize"`` is scikit-learn's
+        discretisation (as DSC-Net's code); see
+        :func:`deepsubspace.affinity.spectral_labels`.
     device : str, default="cpu"
         ``"cpu"``, ``"cuda"``, ``"cuda:N"`` or ``"auto"`` (CUDA when available).
     random_state : int, RandomState instance or None, default=None
@@ -222,6 +229,7 @@ class ContrastiveMiniBatchDSC(BaseMiniBatchDSC):
         anchor="self_expressed",
         post_processing=None,
         post_processing_params=None,
+        assign_labels="discretize",
         device="cpu",
         random_state=None,
         verbose=0,
@@ -245,6 +253,7 @@ class ContrastiveMiniBatchDSC(BaseMiniBatchDSC):
         self.anchor = anchor
         self.post_processing = post_processing
         self.post_processing_params = post_processing_params
+        self.assign_labels = assign_labels
         self.device = device
         self.random_state = random_state
         self.verbose = verbose

@@ -68,12 +68,19 @@ class MiniBatchDSC(BaseMiniBatchDSC):
         Weight of the self-expression loss.
     beta : float, default=0.1
         Weight of the squared Frobenius norm of C.
-    post_processing : {None, "dsc"}, default=None
-        ``None``: affinity ``|C| + |C|^T``. ``"dsc"``: DSC-Net's
+    post_processing : {None, "normalize_rows", "dsc"}, default=None
+        ``None``: affinity ``|C| + |C|^T``. ``"normalize_rows"``: the same
+        after scaling every row of C to unit l2 norm. ``"dsc"``: DSC-Net's
         post-processing (column thresholding, SVD of rank ``d * K + 1``,
         power, normalisation); see :func:`deepsubspace.affinity.dsc_post_processing`.
     post_processing_params : dict, default=None
         Overrides of :data:`deepsubspace.affinity.DSC_POST_PROCESSING_DEFAULTS`.
+    assign_labels : {"kmeans", "discretize"}, default="discretize"
+        Label assignment of the spectral step: ``"kmeans"`` clusters the
+        row-normalised eigenvectors of the normalised affinity with k-means
+        (as the public EnSC/SSC code), ``"discretize"`` is scikit-learn's
+        discretisation (as DSC-Net's code); see
+        :func:`deepsubspace.affinity.spectral_labels`.
     device : str, default="cpu"
         ``"cpu"``, ``"cuda"``, ``"cuda:N"`` or ``"auto"`` (CUDA when available).
     random_state : int, RandomState instance or None, default=None
@@ -153,6 +160,7 @@ class MiniBatchDSC(BaseMiniBatchDSC):
         beta=0.1,
         post_processing=None,
         post_processing_params=None,
+        assign_labels="discretize",
         device="cpu",
         random_state=None,
         verbose=0,
@@ -173,6 +181,7 @@ class MiniBatchDSC(BaseMiniBatchDSC):
         self.beta = beta
         self.post_processing = post_processing
         self.post_processing_params = post_processing_params
+        self.assign_labels = assign_labels
         self.device = device
         self.random_state = random_state
         self.verbose = verbose

@@ -28,6 +28,10 @@ ESTIMATORS = [
     ElasticNetSubspaceClustering(
         n_clusters=3, tau=0.9, algorithm="lasso_cd", max_iter=200, random_state=0
     ),
+    ElasticNetSubspaceClustering(
+        n_clusters=3, gamma=20, gamma_relative=True, normalize_input=False,
+        post_processing="normalize_rows", assign_labels="discretize", random_state=0,
+    ),
     SparseSubspaceClustering(n_clusters=3, random_state=0),
     OrthogonalMatchingPursuitSubspaceClustering(n_clusters=3, random_state=0),
 ]
@@ -52,20 +56,22 @@ def test_sklearn_compatible(estimator, check):
 # --------------------------------------------------------------------------- #
 # solver correctness
 # --------------------------------------------------------------------------- #
-def _reference_coefficients(X, gamma, tau):
-    """Row j: scikit-learn ElasticNet fitted on the other (unit-norm) samples.
+def _reference_coefficients(X, gamma, tau, *, unit_rows=True):
+    """Row j: scikit-learn ElasticNet fitted on the other (by default unit-norm) samples.
 
-    EnSC, sample j:   tau |c|_1 + (1 - tau)/2 |c|^2 + gamma/2 |x_j - A c|^2,  A = X_{-j}^T (D x N-1).
+    EnSC, sample j:   tau |c|_1 + (1 - tau)/2 |c|^2 + gamma_j/2 |x_j - A c|^2,  A = X_{-j}^T (D x N-1).
     ElasticNet:       1/(2 D) |y - A w|^2 + a r |w|_1 + a (1 - r)/2 |w|^2.
-    Dividing the EnSC objective by gamma * D gives the ElasticNet one with
-    a = 1 / (gamma * D) and r = tau (same minimiser).
+    Dividing the EnSC objective by gamma_j * D gives the ElasticNet one with
+    a = 1 / (gamma_j * D) and r = tau (same minimiser). ``gamma`` is a number
+    or one value per sample.
     """
-    Xn = normalize(X)
+    Xn = normalize(X) if unit_rows else X
     n, d = Xn.shape
+    gamma = np.broadcast_to(gamma, (n,))
     coef = np.zeros((n, n))
     for j in range(n):
         others = np.arange(n) != j
-        model = ElasticNet(alpha=1.0 / (gamma * d), l1_ratio=tau, fit_intercept=False,
+        model = ElasticNet(alpha=1.0 / (gamma[j] * d), l1_ratio=tau, fit_intercept=False,
                            tol=1e-14, max_iter=200_000)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
@@ -100,6 +106,35 @@ def test_coefficients_match_sklearn_elastic_net(seed, gamma, tau):
     # the homotopy is exact: never worse than the reference
     lars = elastic_net_representation(X, gamma, tau)
     assert np.all(_objective(X, lars, gamma, tau) <= _objective(X, expected, gamma, tau) + 1e-10)
+
+
+@pytest.mark.parametrize("tau", [1.0, 0.7])
+def test_relative_gamma_matches_sklearn_per_sample(tau):
+    # raw rows of very different norms: gamma_j = gamma * tau / max_{i != j} |x_i^T x_j|
+    rng = np.random.default_rng(3)
+    X = rng.standard_normal((25, 8)) * rng.uniform(0.2, 5.0, size=(25, 1))
+    gram = X @ X.T
+    np.fill_diagonal(gram, 0.0)
+    gamma_j = 10.0 * tau / np.abs(gram).max(axis=1)
+    expected = _reference_coefficients(X, gamma_j, tau, unit_rows=False)
+    for algorithm in ("lasso_lars", "lasso_cd"):
+        coef = elastic_net_representation(X, 10.0, tau, algorithm=algorithm, gamma_relative=True,
+                                          normalize_input=False, tol=1e-12, max_iter=100_000)
+        assert np.all(coef.diagonal() == 0.0)
+        np.testing.assert_allclose(coef.toarray(), expected, rtol=0, atol=1e-6)
+
+
+def test_relative_gamma_is_invariant_to_the_data_scale():
+    X, _ = _union_of_subspaces(n_subspaces=3, dim=4, ambient=12, per_subspace=40, seed=4)
+    X = X * np.random.default_rng(5).uniform(0.5, 2.0, size=(len(X), 1))
+    for tau in (1.0, 0.8):
+        small = elastic_net_representation(X, 30.0, tau, gamma_relative=True, normalize_input=False)
+        large = elastic_net_representation(255.0 * X, 30.0, tau, gamma_relative=True,
+                                           normalize_input=False)
+        np.testing.assert_allclose(small.toarray(), large.toarray(), rtol=0, atol=1e-9)
+    # below gamma = 1 every solution is zero, just above it is not
+    assert elastic_net_representation(X, 0.999, gamma_relative=True).nnz == 0
+    assert elastic_net_representation(X, 1.01, gamma_relative=True).nnz > 0
 
 
 def _union_of_subspaces(n_subspaces=5, dim=6, ambient=15, per_subspace=100, seed=0):
@@ -260,7 +295,8 @@ def test_sparse_input_rejected(Estimator):
 @pytest.mark.parametrize(
     "params",
     [{"tau": 0.0}, {"tau": 1.5}, {"gamma": 0.0}, {"algorithm": "admm"}, {"max_iter": 0},
-     {"post_processing": "knn"}],
+     {"post_processing": "knn"}, {"assign_labels": "nearest"}, {"gamma_relative": "yes"},
+     {"normalize_input": None}],
 )
 def test_invalid_parameters(params):
     X = np.random.default_rng(0).standard_normal((10, 4))
