@@ -50,6 +50,7 @@ def run_one(dataset, mode, seed, device, epochs=None):
         "fine_tune_seconds_per_epoch": model.stage_seconds_["fine_tune"] / model.n_iter_,
         "peak_rss_bytes": peak_rss_bytes(), "rss_before_fit_bytes": rss_before,
         "final_loss": model.loss_curve_[-1],
+        "pretrain_final_loss": model.pretrain_loss_curve_[-1] if model.pretrain_loss_curve_ else None,
         "acc": clustering_accuracy(data.target, model.labels_),
         "nmi": normalized_mutual_info_score(data.target, model.labels_),
     }

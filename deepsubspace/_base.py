@@ -309,8 +309,8 @@ class BaseMiniBatchDSC(ClusterMixin, BaseEstimator, metaclass=ABCMeta):
         training.bank = MemoryBank(n_samples, features.shape[1]).to(device)
         training.bank.update(torch.arange(n_samples, device=device), features, 0)
         training.self_expression = SelfExpression(n_samples, lr=coef_lr).to(device)
-        for group in training.optimizer.param_groups:
-            group["lr"] = network_lr
+        # a new stage with a new objective: fresh Adam moments, as DSC-Net's fine-tuning
+        training.optimizer = torch.optim.Adam(training.network_parameters(), lr=network_lr)
         self._train_after_bank_fill(training, verbose)
         self.stage_seconds_["bank_fill"] = time.perf_counter() - clock
         clock = time.perf_counter()
