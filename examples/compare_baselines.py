@@ -5,6 +5,10 @@ raw pixels (their estimator defaults, one setting for every dataset), each
 with the plain ``|C| + |C|^T`` affinity and with the DSC post-processing
 (the deep models' defaults, and, for sparse coefficients, threshold 1.0:
 the default threshold keeps about one entry per column of a sparse C).
+``ensc_you`` is EnSC as the public code of You et al. runs it
+(github.com/ChongYou/subspace-clustering, with the ``gamma=200, tau=1`` of
+its ORL setting): raw rows, ``gamma`` relative to each sample's largest
+coherence, and (``+rows``) its affinity from the row-normalised C.
 Every method runs with 5 seeds (for SSC/EnSC the coefficients are
 deterministic and the seed is the spectral step's) in a fresh process of its
 own, so that its peak memory is its own.
@@ -28,8 +32,14 @@ from multiprocessing import get_context
 
 import numpy as np
 
-METHODS = ["kmeans", "spectral_knn", "ssc", "ssc+dsc", "ensc", "ensc+dsc"]
+METHODS = ["kmeans", "spectral_knn", "ssc", "ssc+dsc", "ensc", "ensc+dsc", "ensc_you",
+           "ensc_you+rows"]
+ENSC_YOU = {"gamma": 200.0, "gamma_relative": True, "tau": 1.0, "normalize_input": False}
 SPARSE_DSC_POST = {"threshold": 1.0}
+POST = {"": {}, "dsc": {"post_processing": "dsc", "post_processing_params": SPARSE_DSC_POST},
+        "rows": {"post_processing": "normalize_rows"}}
+POST_LABEL = {"": "none (|C|+|C|^T)", "dsc": "dsc " + json.dumps(SPARSE_DSC_POST),
+              "rows": "row-normalised C, then |C|+|C|^T"}
 
 
 def _scores(target, labels):
@@ -64,15 +74,17 @@ def run_method(dataset, method, seeds):
             labels = SpectralClustering(n_clusters=k, affinity="nearest_neighbors", n_neighbors=10,
                                         random_state=seed).fit_predict(X)
         else:
-            cls = {"ssc": SparseSubspaceClustering, "ensc": ElasticNetSubspaceClustering}[base]
-            params = {"post_processing": "dsc", "post_processing_params": SPARSE_DSC_POST} if post else {}
+            cls = {"ssc": SparseSubspaceClustering, "ensc": ElasticNetSubspaceClustering,
+                   "ensc_you": ElasticNetSubspaceClustering}[base]
+            params = dict(ENSC_YOU) if base == "ensc_you" else {}
+            params.update(POST[post])
             labels = cls(n_clusters=k, random_state=seed, **params).fit_predict(X)
         runs.append({"seed": seed, "seconds": time.perf_counter() - start, **_scores(y, labels)})
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     return {"dataset": dataset, "method": method, "n_samples": len(y), "runs": runs,
             "peak_rss_bytes": peak,
-            "post_processing": ("dsc " + json.dumps(SPARSE_DSC_POST)) if post else "none (|C|+|C|^T)"
-            if base in ("ssc", "ensc") else "n/a"}
+            "post_processing": POST_LABEL[post] if base.startswith(("ssc", "ensc")) else "n/a",
+            "params": dict(ENSC_YOU) if base == "ensc_you" else "estimator defaults"}
 
 
 def deep_rows(results_dir, datasets):
@@ -121,6 +133,9 @@ def markdown(rows):
             f"| {mean_std([r['acc'] for r in runs])} | {mean_std([r['nmi'] for r in runs])} "
             f"| {mean_std([r['ari'] for r in runs])} | {mean_std([r['seconds'] for r in runs])} "
             f"| {row['peak_rss_bytes'] / 2**20:.0f} |")
+    lines += ["", "SSC/EnSC rows: spectral step assign_labels='kmeans' (their default: normalised "
+                  "eigenvectors + k-means, n_init=20); deep rows: assign_labels='discretize' (theirs). "
+                  "ensc_you: " + json.dumps(ENSC_YOU) + "."]
     return "\n".join(lines) + "\n"
 
 
