@@ -107,6 +107,26 @@ def test_cpu_fits_are_repeatable_and_leave_global_rng_alone(subspaces):
     np.testing.assert_array_equal(a.labels_, b.labels_)
 
 
+class _RecordFineTuningOptimizer(MiniBatchDSC):
+    def _train_after_bank_fill(self, training, progress):
+        super()._train_after_bank_fill(training, progress)
+        self.fine_tuning_optimizer_ = training.optimizer
+
+
+def test_fine_tuning_starts_a_fresh_optimizer(subspaces):
+    X, _ = subspaces
+    X = X[:60]
+    params = {**FAST, "batch_size": 20, "pretrain_epochs": 2, "max_epochs": 3,
+              "learning_rate": 1e-3, "lr_scaling": "splits"}
+    model = _RecordFineTuningOptimizer(n_clusters=3, random_state=0, **params).fit(X)
+    optimizer = model.fine_tuning_optimizer_
+    assert optimizer.param_groups[0]["lr"] == pytest.approx(1e-3 / 3)
+    # Adam's step counts hold the fine-tuning steps only (3 epochs x 3 batches), not the
+    # 2 x 3 pre-training steps
+    steps = {int(state["step"]) for state in optimizer.state.values()}
+    assert steps == {9}
+
+
 def test_lr_scaling_splits_divides_the_fine_tuning_rate():
     model = MiniBatchDSC(learning_rate=1e-3, lr_scaling="splits")
     network_lr, pretrain_lr, coef_lr = model._learning_rates(n_splits=10)
