@@ -57,6 +57,7 @@ def main(argv=None):
                    "final_reconstruction_loss": model.pretrain_loss_curve_[-1],
                    "dead_latent_units": int(np.sum(np.all(latent == 0, axis=0))),
                    "latent_units": latent.shape[1],
+                   "loss_curve": model.pretrain_loss_curve_,
                    "seconds": time.perf_counter() - start}
             rows.append(row)
             print(json.dumps(row), flush=True)
