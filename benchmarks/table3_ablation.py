@@ -74,8 +74,9 @@ def markdown(results):
     for (dataset, method), runs in sorted(groups.items()):
         lines.append(f"| {dataset} | {method} | {len(runs)} | {mean_std([r['acc'] for r in runs])} "
                      f"| {mean_std([r['nmi'] for r in runs])} |")
-    lines += ["", "All rows: final iterate, |C|+|C|^T affinity (SSC's for the two-step rows), "
-                  "presets fixed before any run; machine in the JSON files."]
+    lines += ["", "All rows: final iterate, |C|+|C|^T affinity, presets fixed before any run; "
+                  "machine in the JSON files. Spectral step: SSC's default assign_labels='kmeans' "
+                  "for the two-step rows, 'discretize' (the deep models' default) for the joint rows."]
     return "\n".join(lines) + "\n"
 
 

@@ -162,7 +162,7 @@ class ContrastiveMiniBatchDSC(BaseMiniBatchDSC):
         Total loss of each fine-tuning epoch (sum over its batches).
     n_features_in_ : int
         Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (n_features_in\\_,)
         Names of features seen during fit, when X has string feature names.
 
     See Also
