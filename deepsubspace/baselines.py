@@ -586,13 +586,6 @@ def _gram(X, device):
     return xt @ xt.T
 
 
-def _smallest_max_coherence(gram):
-    """``mu = min_j max_{i != j} |G[i, j]|`` over the samples with a non-zero maximum."""
-    best = _max_coherence(gram)
-    best = best[best > 0]
-    return float(best.min()) if best.numel() else 0.0
-
-
 def _max_coherence(gram):
     """``max_{i != j} |G[i, j]|`` for every sample ``j`` (torch vector)."""
     n = gram.shape[0]
@@ -603,6 +596,13 @@ def _max_coherence(gram):
         block[own - sl.start, own] = 0.0
         best.append(block.amax(dim=1))
     return torch.cat(best)
+
+
+def _smallest_max_coherence(gram):
+    """``mu = min_j max_{i != j} |G[i, j]|`` over the samples with a non-zero maximum."""
+    best = _max_coherence(gram)
+    best = best[best > 0]
+    return float(best.min()) if best.numel() else 0.0
 
 
 def _relative_gamma(gram, gamma, tau):
