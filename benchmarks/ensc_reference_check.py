@@ -20,7 +20,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _common import RESULTS, machine  # noqa: E402
+from _common import RESULTS, machine, save_results  # noqa: E402
 
 
 def main(argv=None):
@@ -69,8 +69,7 @@ def main(argv=None):
         "acc_sparse_encode_mean_std": [float(np.mean(reference_acc)), float(np.std(reference_acc))],
         "sparse_encode_seconds": reference_seconds, "machine": machine(),
     }
-    with open(os.path.join(RESULTS, f"ensc_reference_check_{args.dataset}.json"), "w") as fh:
-        json.dump(result, fh, indent=1)
+    save_results(os.path.join(RESULTS, f"ensc_reference_check_{args.dataset}.json"), result)
     print(json.dumps(result, indent=1))
 
 

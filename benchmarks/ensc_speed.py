@@ -16,7 +16,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _common import RESULTS, machine, peak_rss_bytes  # noqa: E402
+from _common import RESULTS, machine, peak_rss_bytes, save_results  # noqa: E402
 
 
 def main(argv=None):
@@ -52,8 +52,7 @@ def main(argv=None):
             rows.append(row)
             print(json.dumps(row), flush=True)
     result = {"rows": rows, "peak_rss_bytes": peak_rss_bytes(), "machine": machine()}
-    with open(os.path.join(RESULTS, "ensc_speed.json"), "w") as fh:
-        json.dump(result, fh, indent=1)
+    save_results(os.path.join(RESULTS, "ensc_speed.json"), result)
     lines = ["| dataset | N | D | gamma | threads | coefficient step (s, median of "
              f"{args.repeats}) | non-zeros per row |", "|---|---|---|---|---|---|---|"]
     for r in rows:

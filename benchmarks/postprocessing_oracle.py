@@ -20,7 +20,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _common import RESULTS, machine  # noqa: E402
+from _common import RESULTS, machine, save_results  # noqa: E402
 
 THRESHOLDS = (0.04, 0.1, 0.2, 0.5, 1.0)
 SUBSPACE_DIMS = (3, 4, 6, 8, 10, 12)
@@ -73,8 +73,7 @@ def main(argv=None):
               "rows": rows, "summary_mean_std": summary, "torch_threads": args.threads,
               "machine": machine()}
     out = os.path.join(RESULTS, f"postprocessing_oracle_{args.dataset}.json")
-    with open(out, "w") as fh:
-        json.dump(result, fh, indent=1)
+    save_results(out, result)
     print(json.dumps(summary), "\nwrote", out)
 
 

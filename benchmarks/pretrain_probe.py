@@ -20,7 +20,7 @@ import numpy as np
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
-from _common import RESULTS, machine  # noqa: E402
+from _common import RESULTS, machine, save_results  # noqa: E402
 
 
 def main(argv=None):
@@ -62,8 +62,7 @@ def main(argv=None):
             rows.append(row)
             print(json.dumps(row), flush=True)
     out = os.path.join(RESULTS, f"pretrain_probe_{args.dataset}_{rows[0]['pretrain_epochs']}ep.json")
-    with open(out, "w") as fh:
-        json.dump({"rows": rows, "machine": machine(), "torch_threads": args.threads}, fh, indent=1)
+    save_results(out, {"rows": rows, "machine": machine(), "torch_threads": args.threads})
     print("wrote", out)
 
 

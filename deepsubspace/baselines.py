@@ -99,9 +99,10 @@ def _n_workers(n_jobs):
     return max(1, effective_n_jobs(n_jobs))
 
 
-def _unit_rows(X):
-    """Rows scaled to unit l2 norm in float64 (all-zero rows stay zero)."""
-    return normalize(np.asarray(X, dtype=np.float64), norm="l2", axis=1)
+def _rows(X, normalize_input):
+    """A float64 copy of ``X``, rows scaled to unit l2 norm if asked (zero rows stay zero)."""
+    X = np.array(X, dtype=np.float64)
+    return normalize(X, norm="l2", axis=1, copy=False) if normalize_input else X
 
 
 def _to_csr(n_samples, rows, cols, vals):
@@ -669,7 +670,7 @@ def elastic_net_representation(
     coef : scipy.sparse.csr_matrix of shape (n_samples, n_samples)
         Exact zeros are not stored; the diagonal is zero.
     """
-    X = _unit_rows(X) if normalize_input else np.array(X, dtype=np.float64)
+    X = _rows(X, normalize_input)
     dev = resolve_device(device) if algorithm == "lasso_lars" else torch.device("cpu")
     gram = _gram(X, dev)
     if gamma_relative:
@@ -751,7 +752,7 @@ def omp_representation(X, n_nonzero=10, tol=1e-6, *, device="cpu", normalize_inp
         Row ``j`` holds the least-squares coefficients of ``x_j`` on its
         selected samples; the diagonal is zero.
     """
-    X = _unit_rows(X) if normalize_input else np.array(X, dtype=np.float64)
+    X = _rows(X, normalize_input)
     return _omp(_gram(X, resolve_device(device)), n_nonzero, tol)
 
 
@@ -810,7 +811,7 @@ class _BaseSelfExpressiveClustering(ClusterMixin, BaseEstimator, metaclass=ABCMe
                 f"n_clusters={self.n_clusters} must be <= n_samples={n_samples}."
             )
         random_state = check_random_state(self.random_state)
-        X = _unit_rows(X) if self.normalize_input else np.array(X, dtype=np.float64)
+        X = _rows(X, self.normalize_input)
         device = self._device()
         coef = self._representation(X, _gram(X, device))
         self.representation_matrix_ = coef
