@@ -612,11 +612,14 @@ def _relative_gamma(gram, gamma, tau):
     return gamma * tau / np.where(coherence > 0, coherence, 1.0)
 
 
-def _elastic_net(X, gram, gamma, tau, *, algorithm, active_support, max_iter, tol, n_jobs):
+def _elastic_net(X, gram, gamma, tau, *, algorithm, active_support, max_iter, tol, n_jobs,
+                 gamma_relative=False):
     """``(coef, n_iter)`` for the rows ``X`` given their torch Gram matrix.
 
-    ``gamma`` is a number or one value per sample.
+    ``gamma`` is a number, made per-sample by :func:`_relative_gamma` if ``gamma_relative``.
     """
+    if gamma_relative:
+        gamma = _relative_gamma(gram, gamma, tau)
     if algorithm == "lasso_lars":
         return _enet_lars(gram, gamma, tau, active_support=active_support, max_iter=max_iter,
                           tol=tol, n_jobs=n_jobs)
@@ -672,12 +675,9 @@ def elastic_net_representation(
     """
     X = _rows(X, normalize_input)
     dev = resolve_device(device) if algorithm == "lasso_lars" else torch.device("cpu")
-    gram = _gram(X, dev)
-    if gamma_relative:
-        gamma = _relative_gamma(gram, gamma, tau)
-    coef, _ = _elastic_net(X, gram, gamma, tau, algorithm=algorithm,
+    coef, _ = _elastic_net(X, _gram(X, dev), gamma, tau, algorithm=algorithm,
                            active_support=active_support, max_iter=max_iter, tol=tol,
-                           n_jobs=n_jobs)
+                           n_jobs=n_jobs, gamma_relative=gamma_relative)
     return coef
 
 
@@ -1022,11 +1022,10 @@ class ElasticNetSubspaceClustering(_BaseSelfExpressiveClustering):
         return resolve_device(self.device) if self.algorithm == "lasso_lars" else torch.device("cpu")
 
     def _representation(self, X, gram):
-        gamma = _relative_gamma(gram, self.gamma, self.tau) if self.gamma_relative else self.gamma
         coef, self.n_iter_ = _elastic_net(
-            X, gram, gamma, self.tau, algorithm=self.algorithm,
+            X, gram, self.gamma, self.tau, algorithm=self.algorithm,
             active_support=self.active_support, max_iter=self.max_iter, tol=self.tol,
-            n_jobs=self.n_jobs,
+            n_jobs=self.n_jobs, gamma_relative=self.gamma_relative,
         )
         return coef
 
