@@ -39,6 +39,8 @@ def run_one(dataset, kind, model_name, seed, device, cost_epochs):
                   "learning_rate": 1e-3, "lr_scaling": "none", "alpha": 50.0, "beta": 1.0}
     if kind == "cost":
         params.update(pretrain_epochs=1, max_epochs=cost_epochs)
+        if model_name == "ContrastiveMiniBatchDSC":
+            params.update(encoder_pretrain_epochs=0)
     cls = {"ContrastiveMiniBatchDSC": ContrastiveMiniBatchDSC, "MiniBatchDSC": MiniBatchDSC}[model_name]
     model = cls(**params, device=device, random_state=seed)
     rss_before = peak_rss_bytes()
@@ -47,6 +49,7 @@ def run_one(dataset, kind, model_name, seed, device, cost_epochs):
     result = {
         "dataset": dataset, "kind": kind, "model": model_name, "seed": seed, "fit_seconds": time.perf_counter() - start,
         "stage_seconds": model.stage_seconds_,
+        "pretrain_final_loss": model.pretrain_loss_curve_[-1] if model.pretrain_loss_curve_ else None,
         "fine_tune_seconds_per_epoch": model.stage_seconds_["fine_tune"] / model.n_iter_,
         "n_parameters": _n_parameters(model.encoder_, model.decoder_),
         "peak_rss_bytes": peak_rss_bytes(), "rss_before_fit_bytes": rss_before,

@@ -42,7 +42,7 @@ def run_one(dataset, method, seed, device):
         features = MiniBatchDSC(**params, device=device, random_state=seed).fit(data.data).embedding_
     else:
         params = {**presets.get("ContrastiveMiniBatchDSC", dataset), "anchor": "feature",
-                  "alpha": 0.0, "beta": 0.0, "pretrain_epochs": 0}
+                  "alpha": 0.0, "beta": 0.0, "encoder_pretrain_epochs": 0, "pretrain_epochs": 0}
         features = ContrastiveMiniBatchDSC(**params, device=device, random_state=seed).fit(data.data).embedding_
     labels = SparseSubspaceClustering(n_clusters=k, random_state=seed).fit_predict(features)
     return {"dataset": dataset, "method": method, "seed": seed,

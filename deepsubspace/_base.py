@@ -152,7 +152,7 @@ class BaseMiniBatchDSC(ClusterMixin, BaseEstimator, metaclass=ABCMeta):
         """Raise if the modules cannot serve this objective."""
 
     @abstractmethod
-    def _pretrain(self, training, progress):
+    def _pretrain(self, training, verbose):
         """Stage 1 (before the bank is filled from the encoder)."""
 
     @abstractmethod
@@ -301,7 +301,7 @@ class BaseMiniBatchDSC(ClusterMixin, BaseEstimator, metaclass=ABCMeta):
         verbose = bool(self.verbose)
         clock = time.perf_counter()
 
-        self._pretrain(training, _ProgressBar(self.pretrain_epochs, "pre-train", verbose))
+        self._pretrain(training, verbose)
         self.stage_seconds_ = {"pretrain": time.perf_counter() - clock}
 
         clock = time.perf_counter()

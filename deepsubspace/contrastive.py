@@ -1,7 +1,7 @@
 """ContrastiveMiniBatchDSC: decoder-free deep subspace clustering with InfoNCE (CLBDSC)."""
 
 import functools
-from numbers import Real
+from numbers import Integral, Real
 
 import torch
 from sklearn.utils._param_validation import Interval, StrOptions
@@ -10,6 +10,7 @@ from ._base import BaseMiniBatchDSC, _ProgressBar
 from .nn.augment import get_augmentation
 from .nn.encoders import build_autoencoder
 from .nn.losses import info_nce
+from .nn.memory_bank import MemoryBank
 
 
 def _encoder_only(spec, input_shape, **params):
@@ -21,9 +22,10 @@ def _encoder_only(spec, input_shape, **params):
 class ContrastiveMiniBatchDSC(BaseMiniBatchDSC):
     """Decoder-free mini-batch deep subspace clustering with InfoNCE (CLBDSC).
 
-    The encoder fills a memory bank with the latent features of all N
-    samples; the self-expressive layer C (N x N, zero diagonal) is first
-    trained alone with the encoder frozen, then jointly with the encoder, on
+    The encoder (optionally pre-trained by plain contrastive learning, see
+    ``encoder_pretrain_epochs``) fills a memory bank with the latent features
+    of all N samples; the self-expressive layer C (N x N, zero diagonal) is
+    first trained alone with the encoder frozen, then jointly with the encoder, on
     the loss of equation (3) of Jiang et al. (2025) with the reconstruction
     term replaced by the InfoNCE of equation (4)::
 
@@ -68,6 +70,14 @@ class ContrastiveMiniBatchDSC(BaseMiniBatchDSC):
     pretrain_batch_size : int or None, default=None
         Batch size of the frozen-encoder stage that trains only C; ``None``
         uses ``batch_size``.
+    encoder_pretrain_epochs : int, default=0
+        Epochs of plain contrastive pre-training of the encoder before
+        anything else (at ``pretrain_learning_rate``, batches of
+        ``batch_size``): InfoNCE with the feature ``Z_i`` itself as the
+        anchor, ``Z+_i`` as the positive and the entries of a memory bank
+        outside the batch as negatives; no C. The default 0 is the paper's
+        schedule, where C is first fitted to the features of the encoder as
+        initialised.
     pretrain_epochs : int, default=100
         Epochs that train only C (at ``coef_learning_rate``) with the
         encoder frozen (no gradient, no optimiser step; batch-norm layers
@@ -82,8 +92,7 @@ class ContrastiveMiniBatchDSC(BaseMiniBatchDSC):
         written into the bank early in an epoch must stay close to those
         written late (paper, section 3.3).
     pretrain_learning_rate : float, default=1e-3
-        Unused: the encoder is not trained before fine-tuning. Kept so that
-        both estimators share their parameter set.
+        Adam learning rate of the encoder during ``encoder_pretrain_epochs``.
     coef_learning_rate : float, default=1e-3
         Adam learning rate of C (one step per row and epoch, never scaled).
     lr_scaling : {"none", "splits"}, default="none"
@@ -160,6 +169,12 @@ class ContrastiveMiniBatchDSC(BaseMiniBatchDSC):
         Fine-tuning epochs run.
     loss_curve_ : list of float
         Total loss of each fine-tuning epoch (sum over its batches).
+    pretrain_loss_curve_ : list of float
+        InfoNCE of each encoder pre-training epoch (empty when
+        ``encoder_pretrain_epochs=0``).
+    stage_seconds_ : dict
+        Wall time of the stages: ``"pretrain"`` (encoder pre-training),
+        ``"bank_fill"`` (with the C-only stage) and ``"fine_tune"``.
     n_features_in_ : int
         Number of features seen during fit.
     feature_names_in_ : ndarray of shape (n_features_in\\_,)
@@ -202,6 +217,7 @@ class ContrastiveMiniBatchDSC(BaseMiniBatchDSC):
 
     _parameter_constraints: dict = {
         **BaseMiniBatchDSC._parameter_constraints,
+        "encoder_pretrain_epochs": [Interval(Integral, 0, None, closed="left")],
         "anchor": [StrOptions({"self_expressed", "feature"})],
         "temperature": [Interval(Real, 0, None, closed="neither")],
         "augmentation": [StrOptions({"auto", "faces", "objects"}), callable],
@@ -216,6 +232,7 @@ class ContrastiveMiniBatchDSC(BaseMiniBatchDSC):
         input_shape=None,
         batch_size=32,
         pretrain_batch_size=None,
+        encoder_pretrain_epochs=0,
         pretrain_epochs=100,
         max_epochs=100,
         learning_rate=5e-5,
@@ -240,6 +257,7 @@ class ContrastiveMiniBatchDSC(BaseMiniBatchDSC):
         self.input_shape = input_shape
         self.batch_size = batch_size
         self.pretrain_batch_size = pretrain_batch_size
+        self.encoder_pretrain_epochs = encoder_pretrain_epochs
         self.pretrain_epochs = pretrain_epochs
         self.max_epochs = max_epochs
         self.learning_rate = learning_rate
@@ -265,10 +283,33 @@ class ContrastiveMiniBatchDSC(BaseMiniBatchDSC):
     def _check_modules(self, encoder, decoder):
         """Any encoder serves; there is no decoder."""
 
-    def _pretrain(self, training, progress):
-        # Stage 1 of CLBDSC trains C, which needs the bank: it runs in
-        # _train_after_bank_fill. Here only the augmentation is resolved.
+    def _pretrain(self, training, verbose):
+        """Plain contrastive learning of the encoder for ``encoder_pretrain_epochs``.
+
+        The C-only stage needs the final bank and runs in ``_train_after_bank_fill``.
+        """
         training.augment = get_augmentation(self.augmentation, tuple(training.X.shape[1:]))
+        self.pretrain_loss_curve_ = []
+        if self.encoder_pretrain_epochs == 0:
+            return
+        progress = _ProgressBar(self.encoder_pretrain_epochs, "pre-train encoder", verbose)
+        features = training.encode_all()
+        bank = MemoryBank(*features.shape).to(features.device)
+        bank.update(torch.arange(training.n_samples, device=features.device), features)
+        for epoch in range(self.encoder_pretrain_epochs):
+            total = 0.0
+            for idx in training.batches():
+                x = training.X[idx]
+                z = training.encoder(x).flatten(1)
+                z_plus = training.encoder(self._positive_view(training, x)).flatten(1)
+                loss = info_nce(z, z_plus, bank.features, self.temperature, exclude=idx)
+                training.optimizer.zero_grad(set_to_none=True)
+                loss.backward()
+                training.optimizer.step()
+                bank.update(idx, z)
+                total += float(loss.detach())
+            self.pretrain_loss_curve_.append(total)
+            progress.update(epoch + 1, {"info_nce": total})
 
     def _train_after_bank_fill(self, training, verbose):
         """Train C alone for ``pretrain_epochs`` with the encoder frozen."""

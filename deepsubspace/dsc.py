@@ -1,6 +1,6 @@
 """MiniBatchDSC: deep subspace clustering with an autoencoder (BDSC)."""
 
-from ._base import BaseMiniBatchDSC
+from ._base import BaseMiniBatchDSC, _ProgressBar
 from .nn.losses import reconstruction_loss
 
 
@@ -193,7 +193,8 @@ class MiniBatchDSC(BaseMiniBatchDSC):
                 "specification provides none; pass (encoder, decoder) or use ContrastiveMiniBatchDSC."
             )
 
-    def _pretrain(self, training, progress):
+    def _pretrain(self, training, verbose):
+        progress = _ProgressBar(self.pretrain_epochs, "pre-train", verbose)
         self.pretrain_loss_curve_ = []
         for epoch in range(self.pretrain_epochs):
             total = 0.0

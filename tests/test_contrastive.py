@@ -329,13 +329,18 @@ def test_pickle_clone_and_params(vectors):
     assert not hasattr(cloned, "labels_")
     params = cloned.get_params()
     assert params["temperature"] == 0.2 and params["augmentation"] == "auto"
-    assert set(MiniBatchDSC().get_params()) | {"temperature", "augmentation", "anchor"} == set(params)
+    assert (set(MiniBatchDSC().get_params()) | {"temperature", "augmentation", "anchor", "encoder_pretrain_epochs"}
+            == set(params))
 
 
 def test_verbose_shows_the_c_pretraining_stage(vectors, capsys):
     ContrastiveMiniBatchDSC(n_clusters=2, verbose=1, random_state=0, **FAST).fit(vectors[:20])
     err = capsys.readouterr().err
     assert "pre-train C [" in err and "fine-tune [" in err and "objective=" in err
+    assert "pre-train encoder [" not in err
+    ContrastiveMiniBatchDSC(n_clusters=2, verbose=1, random_state=0, encoder_pretrain_epochs=2,
+                            **FAST).fit(vectors[:20])
+    assert "pre-train encoder [" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("X, params, error, match", [
@@ -412,6 +417,42 @@ def test_weights_are_never_downloaded_unless_asked(fake_imagenet, monkeypatch):
     monkeypatch.setattr(encoders, "_fetch_weights", offline)
     with pytest.raises(FileNotFoundError, match="no network"):
         encoders.resnet18_imagenet_weights()
+
+
+class _EncoderAtBankFill(ContrastiveMiniBatchDSC):
+    """Records the encoder weights and C when the bank has just been filled."""
+
+    def _train_after_bank_fill(self, training, verbose):
+        self.at_fill_ = ({k: v.clone() for k, v in training.encoder.state_dict().items()},
+                         training.self_expression.coef.clone(), training.step)
+        super()._train_after_bank_fill(training, verbose)
+
+
+def test_encoder_pretraining_learns_from_info_nce_alone(vectors):
+    common = dict(n_clusters=3, random_state=0, pretrain_learning_rate=3e-3, **FAST)
+    paper = _EncoderAtBankFill(**common).fit(vectors)
+    assert paper.pretrain_loss_curve_ == []
+    pretrained = _EncoderAtBankFill(encoder_pretrain_epochs=15, **common).fit(vectors)
+    assert len(pretrained.pretrain_loss_curve_) == 15
+    # 48 samples, batches of 8: chance level is 48 * log(41) = 178
+    assert pretrained.pretrain_loss_curve_[-1] < 0.8 * pretrained.pretrain_loss_curve_[0]
+    # same seed, same initial encoder: only the pre-training stage tells them apart
+    weights, pretrained_weights = paper.at_fill_[0], pretrained.at_fill_[0]
+    assert any(not torch.equal(weights[k], pretrained_weights[k]) for k in weights)
+    # the stage never touches C or the training step count of the C stages
+    assert np.all(pretrained.at_fill_[1].numpy() == 0) and pretrained.at_fill_[2] == 0
+
+
+def test_encoder_pretraining_with_a_tiny_learning_rate_keeps_the_encoder():
+    X = np.random.RandomState(1).rand(24, 6)
+    common = dict(n_clusters=2, random_state=0, **FAST)
+    still = _EncoderAtBankFill(encoder_pretrain_epochs=2, pretrain_learning_rate=1e-12, **common).fit(X)
+    moved = _EncoderAtBankFill(encoder_pretrain_epochs=2, pretrain_learning_rate=1e-2, **common).fit(X)
+    initial = _EncoderAtBankFill(**common).fit(X)
+    for name, value in initial.at_fill_[0].items():
+        if value.is_floating_point():
+            torch.testing.assert_close(still.at_fill_[0][name], value, rtol=0, atol=1e-9)
+    assert any(not torch.allclose(moved.at_fill_[0][k], v) for k, v in initial.at_fill_[0].items())
 
 
 def test_feature_anchor_trains_the_encoder_without_c():
