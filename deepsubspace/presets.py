@@ -17,10 +17,12 @@ Rules applied to every dataset alike:
   autoencoder; at 100 epochs ours is not (reconstruction loss, seed 0: ORL
   4,861 at epoch 100, 2,179 at 1,000, 2,120 at 2,000; COIL-20 158 at 100,
   6.6 at 1,000; ``benchmarks/pretrain_probe.py``, no label read).
-* Inputs are in [0, 1] (the loaders' scale). DSC-Net fed ORL in 0..255; since
-  the reconstruction and self-expression terms scale with the square of the
-  input scale and ``||C||^2`` does not, ORL's coefficient weight is DSC-Net's
-  divided by 255^2.
+* Inputs are in [0, 1] (the loaders' scale). DSC-Net fed ORL and Extended
+  Yale B in 0..255 (COIL-20 and COIL-100 in [0, 1]); since the
+  reconstruction and self-expression terms scale with the square of the
+  input scale and ``||C||^2`` does not, the coefficient weight of ORL and
+  Yale B is DSC-Net's divided by 255^2. (Until 2026-11-23 the Yale B preset
+  missed this rescaling and used ``beta=1``, 32,512 times DSC-Net's weight.)
 * Activation: GELU instead of DSC-Net's ReLU (deviation, label-free): with
   ReLU, ORL pre-training collapsed for 2 of 5 seeds (dead units; final
   reconstruction loss 10,579 and 122,176 against ~3,000 for the others), with
@@ -94,8 +96,9 @@ _PRESETS = {
         "n_clusters": 38, "input_shape": (1, 48, 42), "encoder": "conv",
         "encoder_params": {"channels": (10, 20, 30), "kernel_sizes": (5, 3, 3),
                            "activation": "gelu"},
-        # DSC-Net: self-expression weight 10^(K/10 - 3) with K = 38 classes
-        "batch_size": 128, "max_epochs": 1000, "alpha": 10 ** (38 / 10 - 3), "beta": 1.0,
+        # DSC-Net: self-expression weight 10^(K/10 - 3) with K = 38 classes, ||C||^2 weight 1
+        # (2 without its 0.5 factors), on YaleBCrop025.mat pixels in 0..255: rescaled as ORL
+        "batch_size": 128, "max_epochs": 1000, "alpha": 10 ** (38 / 10 - 3), "beta": 2.0 / 255**2,
     },
     ("ContrastiveMiniBatchDSC", "orl"): {
         "n_clusters": 40, "input_shape": (1, 32, 32), "encoder": "conv", "encoder_params": _CONV32,
