@@ -4,8 +4,13 @@
   fine-tuning epoch at a learning rate of 1e-12 fills the bank without moving
   the encoder), then SSC (estimator defaults) on those features.
 * ``cl+ssc``: the ContrastiveMiniBatchDSC preset trained as plain contrastive
-  learning (``anchor="feature"``, ``alpha=beta=0``, no C-only stage), then SSC
-  on its features.
+  learning (``anchor="feature"``, ``alpha=beta=0``, no C-only stage, no
+  encoder pre-training stage, ``max_epochs`` at the fine-tuning rate), then
+  SSC on its features.
+* ``clpre+ssc``: the ContrastiveMiniBatchDSC preset's encoder after its
+  contrastive pre-training stage only (``encoder_pretrain_epochs``; filled
+  into the bank as ``ae+ssc``), then SSC: the two-step counterpart of the
+  joint model, which starts from that encoder.
 * The joint models' rows are read from table1.json (MiniBatchDSC) and
   clbdsc_<dataset>.json (ContrastiveMiniBatchDSC) when present.
 
@@ -24,7 +29,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from _common import RESULTS, load_results, machine, mean_std, peak_rss_bytes, run_resumable  # noqa: E402
 
-METHODS = ("ae+ssc", "cl+ssc")
+METHODS = ("ae+ssc", "cl+ssc", "clpre+ssc")
 
 
 def run_one(dataset, method, seed, device):
@@ -40,6 +45,10 @@ def run_one(dataset, method, seed, device):
         params = {**presets.get("MiniBatchDSC", dataset), "max_epochs": 1, "learning_rate": 1e-12,
                   "lr_scaling": "none"}
         features = MiniBatchDSC(**params, device=device, random_state=seed).fit(data.data).embedding_
+    elif method == "clpre+ssc":
+        params = {**presets.get("ContrastiveMiniBatchDSC", dataset), "pretrain_epochs": 0, "max_epochs": 1,
+                  "learning_rate": 1e-12, "lr_scaling": "none"}
+        features = ContrastiveMiniBatchDSC(**params, device=device, random_state=seed).fit(data.data).embedding_
     else:
         params = {**presets.get("ContrastiveMiniBatchDSC", dataset), "anchor": "feature",
                   "alpha": 0.0, "beta": 0.0, "encoder_pretrain_epochs": 0, "pretrain_epochs": 0}
