@@ -45,14 +45,14 @@ def run_one(dataset, method, seed, device):
         params = {**presets.get("MiniBatchDSC", dataset), "max_epochs": 1, "learning_rate": 1e-12,
                   "lr_scaling": "none"}
         features = MiniBatchDSC(**params, device=device, random_state=seed).fit(data.data).embedding_
-    elif method == "clpre+ssc":
-        params = {**presets.get("ContrastiveMiniBatchDSC", dataset), "pretrain_epochs": 0, "max_epochs": 1,
-                  "learning_rate": 1e-12, "lr_scaling": "none"}
-        features = ContrastiveMiniBatchDSC(**params, device=device, random_state=seed).fit(data.data).embedding_
     else:
-        params = {**presets.get("ContrastiveMiniBatchDSC", dataset), "anchor": "feature",
-                  "alpha": 0.0, "beta": 0.0, "encoder_pretrain_epochs": 0, "pretrain_epochs": 0}
-        features = ContrastiveMiniBatchDSC(**params, device=device, random_state=seed).fit(data.data).embedding_
+        params = presets.get("ContrastiveMiniBatchDSC", dataset)
+        if method == "clpre+ssc":
+            params.update(pretrain_epochs=0, max_epochs=1, learning_rate=1e-12, lr_scaling="none")
+        else:
+            params.update(anchor="feature", alpha=0.0, beta=0.0, encoder_pretrain_epochs=0, pretrain_epochs=0)
+        model = ContrastiveMiniBatchDSC(**params, device=device, random_state=seed)
+        features = model.fit(data.data).embedding_
     labels = SparseSubspaceClustering(n_clusters=k, random_state=seed).fit_predict(features)
     return {"dataset": dataset, "method": method, "seed": seed,
             "seconds": time.perf_counter() - start, "peak_rss_bytes": peak_rss_bytes(),

@@ -329,8 +329,8 @@ def test_pickle_clone_and_params(vectors):
     assert not hasattr(cloned, "labels_")
     params = cloned.get_params()
     assert params["temperature"] == 0.2 and params["augmentation"] == "auto"
-    assert (set(MiniBatchDSC().get_params()) | {"temperature", "augmentation", "anchor", "encoder_pretrain_epochs"}
-            == set(params))
+    own = {"temperature", "augmentation", "anchor", "encoder_pretrain_epochs"}
+    assert set(MiniBatchDSC().get_params()) | own == set(params)
 
 
 def test_verbose_shows_the_c_pretraining_stage(vectors, capsys):
