@@ -18,7 +18,8 @@ Rules applied to every dataset alike:
   4,861 at epoch 100, 2,179 at 1,000, 2,120 at 2,000; COIL-20 158 at 100,
   6.6 at 1,000; ``benchmarks/pretrain_probe.py``, no label read).
 * Inputs are in [0, 1] (the loaders' scale). DSC-Net fed ORL and Extended
-  Yale B in 0..255 (COIL-20 and COIL-100 in [0, 1]); since the
+  Yale B in 0..255 and COIL-20 in [0, 1] (COIL-100: not established; the
+  preset assumes [0, 1]); since the
   reconstruction and self-expression terms scale with the square of the
   input scale and ``||C||^2`` does not, the coefficient weight of ORL and
   Yale B is DSC-Net's divided by 255^2. (Until 2026-11-23 the Yale B preset

@@ -122,7 +122,8 @@ def test_presets_build_valid_estimators(estimator, dataset):
     ("orl", 2.0, 255.0), ("extended_yaleb", 2.0, 255.0), ("coil20", 1.0, 1.0), ("coil100", 1.0, 1.0)])
 def test_coefficient_weight_follows_the_input_scale(dataset, dsc_net_beta, dsc_net_pixel_max):
     """Loaders give pixels in [0, 1]; where DSC-Net trained on 0..255, the data terms shrink by
-    255^2 and ||C||^2 does not, so its weight must shrink by the same factor."""
+    255^2 and ||C||^2 does not, so its weight must shrink by the same factor. (COIL-100's
+    source scale is not established; the preset assumes [0, 1].)"""
     assert presets.get("MiniBatchDSC", dataset)["beta"] == pytest.approx(dsc_net_beta / dsc_net_pixel_max**2)
 
 
