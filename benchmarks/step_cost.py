@@ -28,7 +28,6 @@ def measure(n_samples, batch_size, n_features, latent_dim, epochs, threads):
     from deepsubspace import MiniBatchDSC
     from deepsubspace._base import _Training
     from deepsubspace.nn.encoders import build_autoencoder
-    from deepsubspace.nn.memory_bank import MemoryBank
     from deepsubspace.nn.self_expression import SelfExpression
 
     torch.manual_seed(0)
@@ -37,8 +36,7 @@ def measure(n_samples, batch_size, n_features, latent_dim, epochs, threads):
     encoder, decoder = build_autoencoder("mlp", (n_features,), model.encoder_params)
     training = _Training(X, encoder, decoder, None, torch.Generator().manual_seed(0), batch_size)
     training.optimizer = torch.optim.Adam(training.network_parameters(), lr=1e-4)
-    training.bank = MemoryBank(n_samples, latent_dim)
-    training.bank.update(torch.arange(n_samples), training.encode_all())
+    training.bank = training.filled_bank()
     training.self_expression = SelfExpression(n_samples, lr=1e-3)
     for buffer in training.self_expression.buffers():  # touch every page of C and its state
         buffer.add_(0)

@@ -111,6 +111,13 @@ class _Training:
                  torch.split(torch.arange(self.n_samples, device=self.X.device), self.batch_size)]
         return torch.cat(parts)
 
+    def filled_bank(self):
+        """A new memory bank holding :meth:`encode_all` (written at step 0)."""
+        features = self.encode_all()
+        bank = MemoryBank(*features.shape).to(features.device)
+        bank.update(torch.arange(self.n_samples, device=features.device), features, 0)
+        return bank
+
 
 class BaseMiniBatchDSC(ClusterMixin, BaseEstimator, metaclass=ABCMeta):
     """Base class of the mini-batch deep subspace clustering estimators.
@@ -305,9 +312,7 @@ class BaseMiniBatchDSC(ClusterMixin, BaseEstimator, metaclass=ABCMeta):
         self.stage_seconds_ = {"pretrain": time.perf_counter() - clock}
 
         clock = time.perf_counter()
-        features = training.encode_all()
-        training.bank = MemoryBank(n_samples, features.shape[1]).to(device)
-        training.bank.update(torch.arange(n_samples, device=device), features, 0)
+        training.bank = training.filled_bank()
         training.self_expression = SelfExpression(n_samples, lr=coef_lr).to(device)
         # a new stage with a new objective: fresh Adam moments, as DSC-Net's fine-tuning
         training.optimizer = torch.optim.Adam(training.network_parameters(), lr=network_lr)

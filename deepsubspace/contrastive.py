@@ -10,7 +10,6 @@ from ._base import BaseMiniBatchDSC, _ProgressBar
 from .nn.augment import get_augmentation
 from .nn.encoders import build_autoencoder
 from .nn.losses import info_nce
-from .nn.memory_bank import MemoryBank
 
 
 def _encoder_only(spec, input_shape, **params):
@@ -293,15 +292,13 @@ class ContrastiveMiniBatchDSC(BaseMiniBatchDSC):
         if self.encoder_pretrain_epochs == 0:
             return
         progress = _ProgressBar(self.encoder_pretrain_epochs, "pre-train encoder", verbose)
-        features = training.encode_all()
-        bank = MemoryBank(*features.shape).to(features.device)
-        bank.update(torch.arange(training.n_samples, device=features.device), features)
+        bank = training.filled_bank()
         for epoch in range(self.encoder_pretrain_epochs):
             total = 0.0
             for idx in training.batches():
                 x = training.X[idx]
                 z = training.encoder(x).flatten(1)
-                z_plus = training.encoder(self._positive_view(training, x)).flatten(1)
+                z_plus = self._positive_features(training, x, train_network=True)
                 loss = info_nce(z, z_plus, bank.features, self.temperature, exclude=idx)
                 training.optimizer.zero_grad(set_to_none=True)
                 loss.backward()
@@ -319,19 +316,19 @@ class ContrastiveMiniBatchDSC(BaseMiniBatchDSC):
             progress=_ProgressBar(self.pretrain_epochs, "pre-train C", verbose),
         )
 
-    def _positive_view(self, training, x):
+    def _positive_features(self, training, x, train_network):
+        """``Z+``: the encoder's features of one augmented view of the batch ``x``."""
         x_plus = training.augment(x)
         if not isinstance(x_plus, torch.Tensor) or x_plus.shape != x.shape:
             raise ValueError(
                 "The augmentation must return a tensor of the shape of its input "
                 f"{tuple(x.shape)}, got {getattr(x_plus, 'shape', type(x_plus).__name__)}."
             )
-        return x_plus.to(device=x.device, dtype=x.dtype)
+        with torch.set_grad_enabled(train_network):
+            return training.encoder(x_plus.to(device=x.device, dtype=x.dtype)).flatten(1)
 
     def _representation_loss(self, training, idx, x, latent, z_hat, train_network):
-        x_plus = self._positive_view(training, x)
-        with torch.set_grad_enabled(train_network):
-            z_plus = training.encoder(x_plus).flatten(1)
+        z_plus = self._positive_features(training, x, train_network)
         if self.anchor == "feature":
             return info_nce(latent.flatten(1), z_plus, training.bank.features, self.temperature,
                             exclude=idx)
