@@ -33,6 +33,11 @@ Rules applied to every dataset alike:
   post-processing with :data:`deepsubspace.affinity.DSC_POST_PROCESSING_DEFAULTS`,
   one setting for every dataset.
 
+MiniBatchDSC with ``architecture="deep"`` (ORL): the paper's section 4.3 as
+written -- a 3-layer conv encoder with batch norm and GELU (256-d latent), a
+decoder without batch norm, learning rate 1e-3 without scaling, alpha 50,
+beta 1, 100 pre-training and 1000 fine-tuning epochs; inputs in [0, 1].
+
 ContrastiveMiniBatchDSC (CLBDSC, paper section 4.3): learning rate 5e-5
 without scaling, ``alpha``/``beta`` as the paper's BDSC on ORL (50, 1) and
 COIL-100 (1, 1), augmentations of its Table 2 ("faces" for ORL, "objects"
@@ -78,22 +83,22 @@ _CONV32 = {"channels": (32, 64, 16), "kernel_sizes": (3, 3, 3), "activation": "g
            "batch_norm": True}  # 32x32 -> 16 x 4 x 4 = 256-d latent
 
 _PRESETS = {
-    ("MiniBatchDSC", "orl"): {
+    ("MiniBatchDSC", "orl", "dsc"): {
         "n_clusters": 40, "input_shape": (1, 32, 32), "encoder": "conv",
         "encoder_params": {"channels": (3, 3, 5), "kernel_sizes": (3, 3, 3), "activation": "gelu"},
         "batch_size": 32, "max_epochs": 700, "alpha": 0.2, "beta": 2.0 / 255**2,
     },
-    ("MiniBatchDSC", "coil20"): {
+    ("MiniBatchDSC", "coil20", "dsc"): {
         "n_clusters": 20, "input_shape": (1, 32, 32), "encoder": "conv",
         "encoder_params": {"channels": (15,), "kernel_sizes": (3,), "activation": "gelu"},
         "batch_size": 32, "max_epochs": 40, "alpha": 75.0, "beta": 1.0,
     },
-    ("MiniBatchDSC", "coil100"): {
+    ("MiniBatchDSC", "coil100", "dsc"): {
         "n_clusters": 100, "input_shape": (1, 32, 32), "encoder": "conv",
         "encoder_params": {"channels": (50,), "kernel_sizes": (5,), "activation": "gelu"},
         "batch_size": 256, "max_epochs": 120, "alpha": 15.0, "beta": 1.0,
     },
-    ("MiniBatchDSC", "extended_yaleb"): {
+    ("MiniBatchDSC", "extended_yaleb", "dsc"): {
         "n_clusters": 38, "input_shape": (1, 48, 42), "encoder": "conv",
         "encoder_params": {"channels": (10, 20, 30), "kernel_sizes": (5, 3, 3),
                            "activation": "gelu"},
@@ -101,15 +106,21 @@ _PRESETS = {
         # (2 without its 0.5 factors), on YaleBCrop025.mat pixels in 0..255: rescaled as ORL
         "batch_size": 128, "max_epochs": 1000, "alpha": 10 ** (38 / 10 - 3), "beta": 2.0 / 255**2,
     },
-    ("ContrastiveMiniBatchDSC", "orl"): {
+    ("MiniBatchDSC", "orl", "deep"): {
+        # paper 000, section 4.3 and Figure 6a, as written there (no rule above applies)
+        "n_clusters": 40, "input_shape": (1, 32, 32), "encoder": "conv", "encoder_params": _CONV32,
+        "batch_size": 32, "learning_rate": 1e-3, "lr_scaling": "none", "pretrain_epochs": 100,
+        "max_epochs": 1000, "alpha": 50.0, "beta": 1.0,
+    },
+    ("ContrastiveMiniBatchDSC", "orl", "deep"): {
         "n_clusters": 40, "input_shape": (1, 32, 32), "encoder": "conv", "encoder_params": _CONV32,
         "augmentation": "faces", "batch_size": 32, "max_epochs": 1000, "alpha": 50.0, "beta": 1.0,
     },
-    ("ContrastiveMiniBatchDSC", "coil20"): {
+    ("ContrastiveMiniBatchDSC", "coil20", "deep"): {
         "n_clusters": 20, "input_shape": (1, 32, 32), "encoder": "conv", "encoder_params": _CONV32,
         "augmentation": "objects", "batch_size": 32, "max_epochs": 200, "alpha": 50.0, "beta": 1.0,
     },
-    ("ContrastiveMiniBatchDSC", "coil100"): {
+    ("ContrastiveMiniBatchDSC", "coil100", "deep"): {
         "n_clusters": 100, "input_shape": (3, 128, 128), "encoder": "resnet18",
         "encoder_params": {"weights": "imagenet"}, "augmentation": "objects", "batch_size": 256,
         "encoder_pretrain_epochs": 0, "pretrain_epochs": 20, "max_epochs": 80, "alpha": 1.0, "beta": 1.0,
@@ -124,12 +135,15 @@ def _with_common(estimator, params):
     return merged
 
 
+_DEFAULT_ARCHITECTURE = {"MiniBatchDSC": "dsc", "ContrastiveMiniBatchDSC": "deep"}
+
+
 def available():
-    """The ``(estimator, dataset)`` pairs that have a preset."""
+    """The ``(estimator, dataset, architecture)`` triples that have a preset."""
     return sorted(_PRESETS)
 
 
-def get(estimator, dataset):
+def get(estimator, dataset, architecture=None):
     """Constructor parameters of the paper's configuration.
 
     Parameters
@@ -139,6 +153,10 @@ def get(estimator, dataset):
     dataset : str
         ``"orl"``, ``"coil20"``, ``"coil100"`` or ``"extended_yaleb"``
         (see :func:`available`).
+    architecture : {"dsc", "deep"}, default=None
+        ``"dsc"``: DSC-Net's networks, the paper's Table 1 (MiniBatchDSC's
+        default). ``"deep"``: the deeper networks of the paper's section 4.3
+        (ContrastiveMiniBatchDSC's only setting; for MiniBatchDSC, ORL only).
 
     Returns
     -------
@@ -150,7 +168,7 @@ def get(estimator, dataset):
         ``random_state`` and ``device`` are left to the caller.
     """
     name = estimator if isinstance(estimator, str) else getattr(estimator, "__name__", str(estimator))
-    key = (name, str(dataset).lower())
+    key = (name, str(dataset).lower(), architecture or _DEFAULT_ARCHITECTURE.get(name))
     if key not in _PRESETS:
         raise ValueError(f"No preset for {key}; available: {available()}.")
     return copy.deepcopy(_with_common(name, _PRESETS[key]))

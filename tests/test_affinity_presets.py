@@ -107,15 +107,15 @@ def test_spectral_labels_are_contiguous_and_seeded():
         assert np.all(spectral_labels(affinity, 1, assign_labels=assign) == 0)
 
 
-@pytest.mark.parametrize("estimator, dataset", presets.available())
-def test_presets_build_valid_estimators(estimator, dataset):
+@pytest.mark.parametrize("estimator, dataset, architecture", presets.available())
+def test_presets_build_valid_estimators(estimator, dataset, architecture):
     cls = {"MiniBatchDSC": MiniBatchDSC, "ContrastiveMiniBatchDSC": ContrastiveMiniBatchDSC}[estimator]
-    params = presets.get(estimator, dataset)
+    params = presets.get(estimator, dataset, architecture)
     model = cls(**params)
     model._validate_params()
     assert model.get_params()["n_clusters"] == params["n_clusters"]
     params["alpha"] = -1  # a fresh copy each call
-    assert presets.get(cls, dataset)["alpha"] > 0
+    assert presets.get(cls, dataset, architecture)["alpha"] > 0
 
 
 @pytest.mark.parametrize("dataset, dsc_net_beta, dsc_net_pixel_max", [
@@ -130,3 +130,12 @@ def test_coefficient_weight_follows_the_input_scale(dataset, dsc_net_beta, dsc_n
 def test_unknown_preset():
     with pytest.raises(ValueError, match="No preset"):
         presets.get("MiniBatchDSC", "mnist")
+    with pytest.raises(ValueError, match="No preset"):
+        presets.get("MiniBatchDSC", "coil20", "deep")
+
+
+def test_default_architecture():
+    assert presets.get("MiniBatchDSC", "orl") == presets.get("MiniBatchDSC", "orl", "dsc")
+    assert presets.get("MiniBatchDSC", "orl")["encoder_params"]["channels"] == (3, 3, 5)
+    assert presets.get("MiniBatchDSC", "orl", "deep")["encoder_params"]["batch_norm"]
+    assert presets.get("ContrastiveMiniBatchDSC", "orl") == presets.get("ContrastiveMiniBatchDSC", "orl", "deep")

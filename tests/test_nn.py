@@ -127,3 +127,15 @@ def test_losses_against_plain_reference():
     assert np.isclose(float(reconstruction_loss(ta, tb)), np.sum((a - b) ** 2))
     assert np.isclose(float(self_expression_loss(ta, tb)), np.linalg.norm(a - b) ** 2)
     assert np.isclose(float(coefficient_regularization(ta)), np.linalg.norm(a, "fro") ** 2)
+
+
+def test_conv_autoencoder_batch_norm_in_the_encoder_only():
+    from deepsubspace.nn.encoders import conv_autoencoder
+
+    encoder, decoder = conv_autoencoder((1, 32, 32), channels=(8, 16, 4), kernel_sizes=(3, 3, 3),
+                                        batch_norm=True)
+    count = lambda module: sum(isinstance(m, torch.nn.BatchNorm2d) for m in module.modules())  # noqa: E731
+    assert (count(encoder), count(decoder)) == (3, 0)
+    z = encoder(torch.rand(2, 1, 32, 32))
+    assert z.shape == (2, 4, 4, 4)
+    assert decoder(z).shape == (2, 1, 32, 32)

@@ -51,7 +51,7 @@ def mlp_autoencoder(input_shape, *, hidden_layer_sizes=(128,), latent_dim=32, ac
 class _ConvDecoder(nn.Module):
     """Mirror of a stride-2 conv encoder that restores the exact spatial sizes."""
 
-    def __init__(self, channels, kernel_sizes, spatial_sizes, activation, batch_norm):
+    def __init__(self, channels, kernel_sizes, spatial_sizes, activation):
         super().__init__()
         layers = []
         n_layers = len(kernel_sizes)
@@ -64,8 +64,6 @@ class _ConvDecoder(nn.Module):
                 nn.ConvTranspose2d(channels[i + 1], channels[i], k, stride=2,
                                    padding=k // 2, output_padding=padding)
             )
-            if batch_norm and i > 0:
-                layers.append(nn.BatchNorm2d(channels[i]))
             layers.append(_activation(activation))
         self.layers = nn.Sequential(*layers)
 
@@ -79,7 +77,8 @@ def conv_autoencoder(input_shape, *, channels=(15,), kernel_sizes=(3,), activati
 
     Each encoder layer is a stride-2 convolution with 'same' padding (odd
     kernel sizes) followed by ``activation`` (and batch normalisation before it
-    if ``batch_norm``); the decoder mirrors it with transposed convolutions.
+    if ``batch_norm``); the decoder mirrors it with transposed convolutions,
+    without batch normalisation (paper 000, section 4.3).
     The defaults are DSC-Net's COIL-20 network.
     """
     if len(input_shape) != 3:
@@ -102,7 +101,7 @@ def conv_autoencoder(input_shape, *, channels=(15,), kernel_sizes=(3,), activati
         h, w = spatial[-1]
         spatial.append(((h + 1) // 2, (w + 1) // 2))
     encoder = nn.Sequential(*layers)
-    decoder = _ConvDecoder(all_channels, list(kernel_sizes), spatial, activation, batch_norm)
+    decoder = _ConvDecoder(all_channels, list(kernel_sizes), spatial, activation)
     return encoder, decoder
 
 
