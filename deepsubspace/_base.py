@@ -236,6 +236,8 @@ class BaseMiniBatchDSC(ClusterMixin, BaseEstimator, metaclass=ABCMeta):
                 )
             if record:
                 self.loss_curve_.append(totals["loss"])
+                for name in self.loss_terms_:
+                    self.loss_terms_[name].append(totals[name])
                 self.n_iter_ += 1
             if progress is not None:
                 progress.update(epoch + 1, totals)
@@ -304,6 +306,7 @@ class BaseMiniBatchDSC(ClusterMixin, BaseEstimator, metaclass=ABCMeta):
         training.pretrain_batch_size = self.pretrain_batch_size or batch_size
         training.optimizer = torch.optim.Adam(training.network_parameters(), lr=pretrain_lr)
         self.loss_curve_ = []
+        self.loss_terms_ = {"objective": [], "self_expr": [], "reg": []}
         self.n_iter_ = 0
         verbose = bool(self.verbose)
         clock = time.perf_counter()

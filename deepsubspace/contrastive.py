@@ -168,6 +168,11 @@ class ContrastiveMiniBatchDSC(BaseMiniBatchDSC):
         Fine-tuning epochs run.
     loss_curve_ : list of float
         Total loss of each fine-tuning epoch (sum over its batches).
+    loss_terms_ : dict of list of float
+        The unweighted terms of ``loss_curve_``, per fine-tuning epoch:
+        ``"objective"`` (InfoNCE), ``"self_expr"`` (``||Z - CZ||^2``)
+        and ``"reg"`` (``||C||^2``), each summed over the epoch's batches;
+        ``loss = objective + alpha * self_expr + beta * reg``.
     pretrain_loss_curve_ : list of float
         InfoNCE of each encoder pre-training epoch (empty when
         ``encoder_pretrain_epochs=0``).

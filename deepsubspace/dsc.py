@@ -105,6 +105,11 @@ class MiniBatchDSC(BaseMiniBatchDSC):
         Fine-tuning epochs run.
     loss_curve_ : list of float
         Total loss of each fine-tuning epoch (sum over its batches).
+    loss_terms_ : dict of list of float
+        The unweighted terms of ``loss_curve_``, per fine-tuning epoch:
+        ``"objective"`` (reconstruction loss), ``"self_expr"`` (``||Z - CZ||^2``)
+        and ``"reg"`` (``||C||^2``), each summed over the epoch's batches;
+        ``loss = objective + alpha * self_expr + beta * reg``.
     pretrain_loss_curve_ : list of float
         Reconstruction loss of each pre-training epoch. A final value close
         to ``sum(X ** 2)`` means the autoencoder collapsed (dead ReLUs):

@@ -138,4 +138,5 @@ def test_default_architecture():
     assert presets.get("MiniBatchDSC", "orl") == presets.get("MiniBatchDSC", "orl", "dsc")
     assert presets.get("MiniBatchDSC", "orl")["encoder_params"]["channels"] == (3, 3, 5)
     assert presets.get("MiniBatchDSC", "orl", "deep")["encoder_params"]["batch_norm"]
-    assert presets.get("ContrastiveMiniBatchDSC", "orl") == presets.get("ContrastiveMiniBatchDSC", "orl", "deep")
+    contrastive = "ContrastiveMiniBatchDSC"
+    assert presets.get(contrastive, "orl") == presets.get(contrastive, "orl", "deep")

@@ -261,6 +261,7 @@ def test_encoder_is_frozen_while_c_is_pretrained(images):
     # fine-tuning then trains the encoder, and only its epochs are recorded
     assert not torch.equal(model.encoder_.state_dict()["0.weight"], frozen["after"]["0.weight"])
     assert model.n_iter_ == len(model.loss_curve_) == model.max_epochs
+    assert all(len(values) == model.max_epochs for values in model.loss_terms_.values())
 
 
 def test_fits_are_repeatable_and_leave_global_rng_alone(images):

@@ -56,6 +56,17 @@ def test_fitted_attributes(subspaces):
     assert next(model.encoder_.parameters()).device.type == "cpu"
 
 
+def test_loss_terms_add_up_to_the_loss_curve(subspaces):
+    X, _ = subspaces
+    model = MiniBatchDSC(n_clusters=3, random_state=0, alpha=2.0, beta=0.5, **FAST).fit(X[:60])
+    terms = {name: np.asarray(values) for name, values in model.loss_terms_.items()}
+    assert all(len(values) == model.n_iter_ for values in terms.values())
+    assert all(np.all(values >= 0) and values[-1] > 0 for values in terms.values())
+    assert terms["reg"][0] == 0  # each row of C is read before its first step
+    np.testing.assert_allclose(terms["objective"] + 2.0 * terms["self_expr"] + 0.5 * terms["reg"],
+                               model.loss_curve_, rtol=1e-5)
+
+
 @functools.lru_cache(maxsize=1)
 def _trained_state():
     """A fitted model and a training state whose bank is consistent with its encoder."""
