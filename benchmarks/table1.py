@@ -26,7 +26,7 @@ from _common import RESULTS, machine, mean_std, peak_rss_bytes, run_resumable  #
 MODES = {"minibatch": {}, "fullbatch": {"batch_size": None}}
 
 
-def run_one(dataset, mode, seed, device, epochs=None, architecture="dsc"):
+def run_one(dataset, mode, seed, device, epochs=None, architecture="dsc", overrides=None):
     import numpy as np
     import torch
 
@@ -38,6 +38,7 @@ def run_one(dataset, mode, seed, device, epochs=None, architecture="dsc"):
     data = load_dataset(dataset)
     params = presets.get("MiniBatchDSC", dataset, architecture)
     params.update(MODES[mode])
+    params.update(overrides or {})
     if epochs is not None:  # cost measurement only: fewer epochs, same per-epoch work
         params["pretrain_epochs"], params["max_epochs"] = 1, epochs
     model = MiniBatchDSC(**params, device=device, random_state=seed)
@@ -49,12 +50,14 @@ def run_one(dataset, mode, seed, device, epochs=None, architecture="dsc"):
     seconds = time.perf_counter() - start
     result = {
         "dataset": dataset, "mode": mode, "seed": seed, "architecture": architecture,
+        "overrides": overrides or {},
         "n_samples": len(data.target),
         "params": {k: v for k, v in params.items() if k != "encoder_params"},
         "fit_seconds": seconds, "stage_seconds": model.stage_seconds_,
         "fine_tune_seconds_per_epoch": model.stage_seconds_["fine_tune"] / model.n_iter_,
         "peak_rss_bytes": peak_rss_bytes(), "rss_before_fit_bytes": rss_before,
         "final_loss": model.loss_curve_[-1],
+        "final_loss_terms": {name: values[-1] for name, values in model.loss_terms_.items()},
         "pretrain_final_loss": model.pretrain_loss_curve_[-1] if model.pretrain_loss_curve_ else None,
         "acc": clustering_accuracy(data.target, model.labels_),
         "nmi": normalized_mutual_info_score(data.target, model.labels_),
@@ -115,6 +118,9 @@ def markdown(results):
                   "DSC_POST_PROCESSING_DEFAULTS (one setting for all datasets).",
                   "Wall times were taken on a 2-core machine shared with other jobs: compare "
                   "them within a row group, not across result files."]
+        overrides = {json.dumps(r.get("overrides") or {}, sort_keys=True) for r in results.values()}
+        if overrides != {"{}"}:
+            lines.append(f"NOT the presets: a diagnostic run with overrides {sorted(overrides)}.")
     return "\n".join(lines) + "\n"
 
 
@@ -131,17 +137,25 @@ def main():
                              "writes table1_cost.json/.md unless --output is given")
     parser.add_argument("--architecture", default="dsc", choices=["dsc", "deep"],
                         help="preset architecture (default: dsc, DSC-Net's networks)")
+    parser.add_argument("--set", nargs="+", default=[], metavar="NAME=VALUE",
+                        help="override preset parameters (VALUE as JSON), for disclosed diagnostic runs "
+                             "that are not the preset; needs --output")
     parser.add_argument("--one", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    overrides = {name: json.loads(value) for name, value in (item.split("=", 1) for item in args.set)}
     if args.one:
         dataset, mode, seed = args.one
-        print(json.dumps(run_one(dataset, mode, int(seed), args.device, args.cost_only, args.architecture)))
+        print(json.dumps(run_one(dataset, mode, int(seed), args.device, args.cost_only, args.architecture,
+                                 overrides)))
         return
+    if overrides and args.output == os.path.join(RESULTS, "table1.json"):
+        parser.error("--set runs are not the preset's: give them their own --output file")
     if args.output == os.path.join(RESULTS, "table1.json"):
         stem = "table1" + ("_deep" if args.architecture == "deep" else "")
         args.output = os.path.join(RESULTS, stem + ("_cost" if args.cost_only else "") + ".json")
     keys = [(d, m, s) for d in args.datasets for m in args.modes for s in args.seeds]
     extra = ["--device", args.device, "--architecture", args.architecture]
+    extra += ["--set", *args.set] if args.set else []
     extra += ["--cost-only", str(args.cost_only)] if args.cost_only else []
 
     def write_markdown(results):
