@@ -5,6 +5,7 @@
 - :func:`normalized_mutual_info_score`, :func:`adjusted_rand_score`: re-exported
   from scikit-learn.
 - :func:`subspace_preserving_error`: SRE of a self-expressive coefficient matrix.
+- :func:`effective_rank`: label-free check of a feature matrix for collapse.
 - :func:`fit_predict_scorer`: a scorer for model selection of clusterers that
   have ``fit_predict`` but no ``predict``.
 """
@@ -19,6 +20,7 @@ from sklearn.utils import check_array
 __all__ = [
     "adjusted_rand_score",
     "clustering_accuracy",
+    "effective_rank",
     "fit_predict_scorer",
     "normalized_mutual_info_score",
     "subspace_preserving_error",
@@ -79,6 +81,34 @@ def clustering_accuracy(labels_true, labels_pred):
     counts = contingency_matrix(labels_true, labels_pred)
     rows, cols = linear_sum_assignment(counts, maximize=True)
     return float(counts[rows, cols].sum() / len(labels_true))
+
+
+def effective_rank(features):
+    """Effective rank of the centred features (Roy and Vetterli, 2007).
+
+    ``exp(H(p))`` with ``p_k = s_k^2 / sum(s^2)`` the share of variance of
+    singular value ``s_k`` and ``H`` the Shannon entropy: ``r`` for ``r``
+    equal non-zero singular values, close to 1 when one direction carries
+    almost all the variance. It needs no label, so it can tell whether
+    fine-tuning collapsed the latent features (``embedding_``) of a deep
+    subspace clustering model.
+
+    Parameters
+    ----------
+    features : array-like of shape (n_samples, n_features)
+
+    Returns
+    -------
+    rank : float
+        Between 1 and ``min(n_samples - 1, n_features)``; 0.0 when all rows are equal.
+    """
+    features = check_array(features, dtype=np.float64, ensure_min_samples=2)
+    singular = np.linalg.svd(features - features.mean(axis=0), compute_uv=False)
+    variance = singular**2
+    if variance.sum() <= 0:
+        return 0.0
+    share = variance[variance > 0] / variance.sum()
+    return float(np.exp(-np.sum(share * np.log(share))))
 
 
 def subspace_preserving_error(coef, labels):

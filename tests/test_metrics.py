@@ -9,6 +9,7 @@ from sklearn.cluster import KMeans
 from sklearn.model_selection import GridSearchCV
 
 from deepsubspace.metrics import (
+    effective_rank,
     adjusted_rand_score,
     clustering_accuracy,
     fit_predict_scorer,
@@ -185,3 +186,22 @@ def test_fit_predict_scorer_passes_kwargs_and_needs_y():
         scorer(KMeans(2, n_init=1, random_state=0), X, None)
     with pytest.raises(TypeError):
         fit_predict_scorer("accuracy")
+
+
+@pytest.mark.parametrize("rank", [1, 3, 7])
+def test_effective_rank_of_equal_singular_values_is_the_rank(rank):
+    rng = np.random.RandomState(rank)
+    centred = rng.randn(40, rank)
+    left, _ = np.linalg.qr(centred - centred.mean(axis=0))  # orthonormal, zero-mean columns
+    right, _ = np.linalg.qr(rng.randn(12, rank))
+    features = 5.0 * left @ right.T + rng.randn(1, 12)  # a common offset is centred away
+    assert effective_rank(features) == pytest.approx(rank, rel=1e-6)
+
+
+def test_effective_rank_of_unequal_and_degenerate_features():
+    rng = np.random.RandomState(0)
+    features = rng.randn(200, 5) * np.array([10.0, 1.0, 1.0, 1.0, 1.0])
+    assert 1.0 < effective_rank(features) < 2.0  # one direction carries ~96% of the variance
+    assert effective_rank(np.ones((4, 3))) == 0.0
+    with pytest.raises(ValueError):
+        effective_rank(np.array([[np.nan, 1.0], [0.0, 1.0]]))
