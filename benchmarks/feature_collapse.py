@@ -62,7 +62,8 @@ def markdown(results):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--dataset", default="orl")
     parser.add_argument("--architecture", default="dsc", choices=["dsc", "deep"])
     parser.add_argument("--modes", nargs="+", default=list(MODES), choices=list(MODES))
