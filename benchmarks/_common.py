@@ -61,11 +61,23 @@ def mean_std(values):
     return f"{values.mean():.3f} +- {values.std():.3f}"
 
 
-def run_resumable(script, keys, output, extra_args=(), summary=None, on_update=None):
+FROZEN_ENCODER = {"learning_rate": 1e-12, "lr_scaling": "none"}
+"""Fine-tuning parameters that leave the pre-trained encoder as it is (C alone learns)."""
+
+
+def write_markdown(output, text):
+    """Write ``text`` next to the result file ``output``, as ``<stem>.md``."""
+    with open(os.path.splitext(output)[0] + ".md", "w") as fh:
+        fh.write(text)
+
+
+def run_resumable(script, keys, output, extra_args=(), summary=None, markdown=None):
     """Run ``script --one KEY... EXTRA...`` in a fresh process for every key not in ``output``.
 
     Each child prints its result as JSON on its last stdout line; results are
     saved after every run, so an interrupted benchmark resumes where it stopped.
+    ``markdown(results) -> str``, if given, is written to ``<stem>.md`` after
+    every run and once at the end.
     """
     import subprocess
     import sys
@@ -84,8 +96,10 @@ def run_resumable(script, keys, output, extra_args=(), summary=None, on_update=N
         run = json.loads(proc.stdout.strip().splitlines()[-1])
         results["/".join(map(str, key))] = run
         save_results(output, results)
-        if on_update is not None:
-            on_update(results)
+        if markdown is not None:
+            write_markdown(output, markdown(results))
         print(f"[{i}/{len(todo)}] {' '.join(map(str, key))}: {summary(run) if summary else ''} "
               f"in {time.perf_counter() - start:.0f}s", flush=True)
+    if markdown is not None:
+        write_markdown(output, markdown(results))
     return results

@@ -116,14 +116,10 @@ def main():
     if not args.skip_accuracy:
         keys += [("accuracy", "ContrastiveMiniBatchDSC", s) for s in args.seeds]
 
-    def write_markdown(results):
-        with open(os.path.splitext(args.output)[0] + ".md", "w") as fh:
-            fh.write(markdown(results))
-
     results = run_resumable(
         __file__, keys, args.output,
         ["--dataset", args.dataset, "--device", args.device, "--cost-epochs", str(args.cost_epochs)],
-        on_update=write_markdown,
+        markdown=markdown,
         summary=lambda r: (f"ACC {r['acc']:.3f} NMI {r['nmi']:.3f}" if r["kind"] == "accuracy"
                            else f"{r['n_parameters']} parameters, {r['fine_tune_seconds_per_epoch']:.3f} s/epoch"),
     )

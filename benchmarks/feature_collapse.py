@@ -16,9 +16,9 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _common import RESULTS, machine, mean_std, run_resumable  # noqa: E402
+from _common import FROZEN_ENCODER, RESULTS, machine, mean_std, run_resumable  # noqa: E402
 
-MODES = {"joint": {}, "frozen": {"learning_rate": 1e-12, "lr_scaling": "none"}}
+MODES = {"joint": {}, "frozen": FROZEN_ENCODER}
 
 
 def run_one(dataset, architecture, mode, seed, device):
@@ -77,15 +77,10 @@ def main():
         print(json.dumps(run_one(dataset, architecture, mode, int(seed), args.device)))
         return
 
-    def write_markdown(results):
-        with open(os.path.splitext(args.output)[0] + ".md", "w") as fh:
-            fh.write(markdown(results))
-
     keys = [(args.dataset, args.architecture, m, s) for m in args.modes for s in args.seeds]
     results = run_resumable(__file__, keys, args.output, ["--device", args.device],
-                            on_update=write_markdown,
+                            markdown=markdown,
                             summary=lambda r: f"effective rank {r['effective_rank']:.1f}")
-    write_markdown(results)
     print(markdown(results))
 
 

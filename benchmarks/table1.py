@@ -158,12 +158,8 @@ def main():
     extra += ["--set", *args.set] if args.set else []
     extra += ["--cost-only", str(args.cost_only)] if args.cost_only else []
 
-    def write_markdown(results):
-        with open(os.path.splitext(args.output)[0] + ".md", "w") as fh:
-            fh.write(markdown(results))
-
     results = run_resumable(
-        __file__, keys, args.output, extra, on_update=write_markdown,
+        __file__, keys, args.output, extra, markdown=markdown,
         summary=lambda r: f"ACC {r['acc']:.3f} (DSC post {r['acc_dsc_post']:.3f}) NMI {r['nmi']:.3f}",
     )
     print(markdown(results))

@@ -31,7 +31,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _common import RESULTS, load_results, machine, mean_std, peak_rss_bytes, run_resumable  # noqa: E402
+from _common import FROZEN_ENCODER, RESULTS, load_results, machine, mean_std, peak_rss_bytes, run_resumable  # noqa: E402
 
 METHODS = ("ae+ssc", "deepae+ssc", "cl+ssc", "clpre+ssc")
 
@@ -48,12 +48,12 @@ def run_one(dataset, method, seed, device):
     if method in ("ae+ssc", "deepae+ssc"):
         architecture = "deep" if method == "deepae+ssc" else "dsc"
         params = {**presets.get("MiniBatchDSC", dataset, architecture),
-                  "max_epochs": 1, "learning_rate": 1e-12, "lr_scaling": "none"}
+                  "max_epochs": 1, **FROZEN_ENCODER}
         features = MiniBatchDSC(**params, device=device, random_state=seed).fit(data.data).embedding_
     else:
         params = presets.get("ContrastiveMiniBatchDSC", dataset)
         if method == "clpre+ssc":
-            params.update(pretrain_epochs=0, max_epochs=1, learning_rate=1e-12, lr_scaling="none")
+            params.update(pretrain_epochs=0, max_epochs=1, **FROZEN_ENCODER)
         else:
             params.update(anchor="feature", alpha=0.0, beta=0.0, encoder_pretrain_epochs=0, pretrain_epochs=0)
         model = ContrastiveMiniBatchDSC(**params, device=device, random_state=seed)
@@ -109,18 +109,13 @@ def main():
         print(json.dumps(run_one(dataset, method, int(seed), args.device)))
         return
 
-    def write_markdown(results):
-        with open(os.path.splitext(args.output)[0] + ".md", "w") as fh:
-            fh.write(markdown(results))
-
     from deepsubspace import presets
 
     keys = [(d, m, s) for d in args.datasets for m in args.methods for s in args.seeds
             if m != "deepae+ssc" or ("MiniBatchDSC", d, "deep") in presets.available()]
     results = run_resumable(__file__, keys, args.output, ["--device", args.device],
-                            on_update=write_markdown,
+                            markdown=markdown,
                             summary=lambda r: f"ACC {r['acc']:.3f} NMI {r['nmi']:.3f}")
-    write_markdown(results)
     print(markdown(results))
 
 
