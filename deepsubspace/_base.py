@@ -16,9 +16,9 @@ from sklearn.utils.validation import validate_data
 
 from .affinity import affinity_from_coefficients, spectral_labels
 from .nn.encoders import build_autoencoder
-from .nn.losses import coefficient_regularization, self_expression_loss
+from .nn.losses import coding_rate, coefficient_regularization, self_expression_loss
 from .nn.memory_bank import MemoryBank
-from .nn.self_expression import SelfExpression
+from .nn.self_expression import ClosedFormSelfExpression, SelfExpression
 
 
 def resolve_device(device):
@@ -111,12 +111,23 @@ class _Training:
                  torch.split(torch.arange(self.n_samples, device=self.X.device), self.batch_size)]
         return torch.cat(parts)
 
-    def filled_bank(self):
-        """A new memory bank holding :meth:`encode_all` (written at step 0)."""
+    def filled_bank(self, *, unit_rows=False, track_gram=False):
+        """A new memory bank holding :meth:`encode_all` (written at step 0).
+
+        ``unit_rows`` stores the features scaled to unit l2 norm (what the
+        closed-form self-expression sees); ``track_gram`` keeps their Gram.
+        """
         features = self.encode_all()
-        bank = MemoryBank(*features.shape).to(features.device)
+        if unit_rows:
+            features = unit_norm(features)
+        bank = MemoryBank(*features.shape, track_gram=track_gram).to(features.device)
         bank.update(torch.arange(self.n_samples, device=features.device), features, 0)
         return bank
+
+
+def unit_norm(z, eps=1e-12):
+    """Rows of ``z`` scaled to unit l2 norm (zero rows stay zero)."""
+    return z / torch.linalg.vector_norm(z, dim=1, keepdim=True).clamp_min(eps)
 
 
 class BaseMiniBatchDSC(ClusterMixin, BaseEstimator, metaclass=ABCMeta):
@@ -141,6 +152,8 @@ class BaseMiniBatchDSC(ClusterMixin, BaseEstimator, metaclass=ABCMeta):
         "lr_scaling": [StrOptions({"none", "splits"})],
         "alpha": [Interval(Real, 0, None, closed="left")],
         "beta": [Interval(Real, 0, None, closed="left")],
+        "self_expression": [StrOptions({"closed_form", "learned"})],
+        "coding_rate": [Interval(Real, 0, None, closed="left")],
         "post_processing": [StrOptions({"normalize_rows", "dsc"}), None],
         "post_processing_params": [dict, None],
         "assign_labels": [StrOptions({"kmeans", "discretize"})],
@@ -192,23 +205,53 @@ class BaseMiniBatchDSC(ClusterMixin, BaseEstimator, metaclass=ABCMeta):
         network_lr = self.learning_rate / n_splits if self.lr_scaling == "splits" else self.learning_rate
         return network_lr, self.pretrain_learning_rate, self.coef_learning_rate
 
-    def _batch_loss(self, training, idx, *, train_network):
-        """Equation (3) on batch ``idx``: representation + alpha * self-expr. + beta * ||C_idx||^2.
+    def _check_self_expression(self):
+        if self.self_expression == "closed_form" and (self.alpha <= 0 or self.beta <= 0):
+            raise ValueError(
+                "self_expression='closed_form' solves a ridge problem with weight beta / alpha; "
+                f"both must be > 0, got alpha={self.alpha!r}, beta={self.beta!r}."
+            )
 
-        Returns the loss terms, the differentiable rows of C and the batch's features.
+    def _new_self_expression(self, training, coef_lr):
+        """The bank and the self-expressive layer of the fine-tuning stage."""
+        closed_form = self.self_expression == "closed_form"
+        training.bank = training.filled_bank(unit_rows=closed_form, track_gram=closed_form)
+        device = training.X.device
+        if closed_form:
+            return ClosedFormSelfExpression(self.beta / self.alpha)
+        return SelfExpression(training.n_samples, lr=coef_lr).to(device)
+
+    def _batch_loss(self, training, idx, *, train_network):
+        """Equation (3) on batch ``idx``: representation + alpha * self-expr. + beta * ||C_idx||^2
+        - coding_rate * R(Z_idx).
+
+        With ``self_expression="closed_form"`` the features enter the
+        self-expression with unit l2 norm and C is the exact ridge solution on
+        the bank; the self-expressed features go to the objective rescaled to
+        each sample's own norm. Returns the loss terms, the differentiable rows
+        of C (``None`` in closed form) and the features the bank stores.
         """
         x = training.X[idx]
-        rows = training.self_expression.rows(idx)
         with torch.set_grad_enabled(train_network):
             latent = training.encoder(x)
         z = latent.flatten(1)
-        z_hat = training.self_expression.express(rows, idx, training.bank.features, z)
+        z_unit = unit_norm(z)
+        if self.self_expression == "closed_form":
+            rows = None
+            z_hat, se, reg = training.self_expression.batch_terms(idx, z_unit, training.bank)
+            z_hat = z_hat * torch.linalg.vector_norm(z, dim=1, keepdim=True)
+            stored = z_unit
+        else:
+            rows = training.self_expression.rows(idx)
+            z_hat = training.self_expression.express(rows, idx, training.bank.features, z)
+            se = self_expression_loss(z, z_hat)
+            reg = coefficient_regularization(rows)
+            stored = z
         objective = self._representation_loss(training, idx, x, latent, z_hat, train_network)
-        se = self_expression_loss(z, z_hat)
-        reg = coefficient_regularization(rows)
-        terms = {"loss": objective + self.alpha * se + self.beta * reg,
-                 "objective": objective, "self_expr": se, "reg": reg}
-        return terms, rows, z
+        rate = coding_rate(z_unit) if self.coding_rate > 0 else torch.zeros((), device=z.device)
+        terms = {"loss": objective + self.alpha * se + self.beta * reg - self.coding_rate * rate,
+                 "objective": objective, "self_expr": se, "reg": reg, "coding_rate": rate}
+        return terms, rows, stored
 
     def _self_expression_epochs(self, training, n_epochs, *, train_network, progress=None,
                                 record=True, batch_size=None):
@@ -217,15 +260,18 @@ class BaseMiniBatchDSC(ClusterMixin, BaseEstimator, metaclass=ABCMeta):
         ``batch_size=None`` uses the training batch size.
         """
         for epoch in range(n_epochs):
-            totals = dict.fromkeys(("loss", "objective", "self_expr", "reg"), 0.0)
+            totals = dict.fromkeys(("loss", "objective", "self_expr", "reg", "coding_rate"), 0.0)
+            training.bank.refresh_gram()
             for idx in training.batches(batch_size):
                 terms, rows, z = self._batch_loss(training, idx, train_network=train_network)
                 if train_network:
                     training.optimizer.zero_grad(set_to_none=True)
-                terms["loss"].backward()
+                if terms["loss"].requires_grad:
+                    terms["loss"].backward()
                 if train_network:
                     training.optimizer.step()
-                training.self_expression.step(idx, rows)
+                if rows is not None:
+                    training.self_expression.step(idx, rows)
                 training.step += 1
                 training.bank.update(idx, z, training.step)
                 for name, value in terms.items():
@@ -266,6 +312,12 @@ class BaseMiniBatchDSC(ClusterMixin, BaseEstimator, metaclass=ABCMeta):
             raise ValueError(
                 f"n_clusters={self.n_clusters} must be <= n_samples={n_samples}."
             )
+        self._check_self_expression()
+        # the overall scale of X must not change the labels: the network sees X / max|X|
+        # (images in [0, 1] are unchanged)
+        peak = float(np.max(np.abs(X)))
+        self.input_scale_ = peak if peak > 0 else 1.0
+        X = X / self.input_scale_
         input_shape = self._resolve_input_shape(n_features)
         device = resolve_device(self.device)
         random_state = check_random_state(self.random_state)
@@ -274,7 +326,10 @@ class BaseMiniBatchDSC(ClusterMixin, BaseEstimator, metaclass=ABCMeta):
         with torch.random.fork_rng(devices=fork_devices):
             torch.manual_seed(seed)
             training = self._train(X, input_shape, device, seed)
-        coef = training.self_expression.coef.cpu().numpy().astype(np.float64)
+        if self.self_expression == "closed_form":
+            coef = training.self_expression.coefficients(training.bank.features).cpu().numpy()
+        else:
+            coef = training.self_expression.coef.cpu().numpy().astype(np.float64)
         self.coef_ = coef
         self.embedding_ = training.bank.features.cpu().numpy()
         self.encoder_ = training.encoder.cpu().eval()
@@ -306,7 +361,7 @@ class BaseMiniBatchDSC(ClusterMixin, BaseEstimator, metaclass=ABCMeta):
         training.pretrain_batch_size = self.pretrain_batch_size or batch_size
         training.optimizer = torch.optim.Adam(training.network_parameters(), lr=pretrain_lr)
         self.loss_curve_ = []
-        self.loss_terms_ = {"objective": [], "self_expr": [], "reg": []}
+        self.loss_terms_ = {"objective": [], "self_expr": [], "reg": [], "coding_rate": []}
         self.n_iter_ = 0
         verbose = bool(self.verbose)
         clock = time.perf_counter()
@@ -315,8 +370,7 @@ class BaseMiniBatchDSC(ClusterMixin, BaseEstimator, metaclass=ABCMeta):
         self.stage_seconds_ = {"pretrain": time.perf_counter() - clock}
 
         clock = time.perf_counter()
-        training.bank = training.filled_bank()
-        training.self_expression = SelfExpression(n_samples, lr=coef_lr).to(device)
+        training.self_expression = self._new_self_expression(training, coef_lr)
         # a new stage with a new objective: fresh Adam moments, as DSC-Net's fine-tuning
         training.optimizer = torch.optim.Adam(training.network_parameters(), lr=network_lr)
         self._train_after_bank_fill(training, verbose)

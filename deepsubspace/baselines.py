@@ -1,4 +1,4 @@
-"""Classical self-expressive subspace clustering: SSC, EnSC and SSC-OMP.
+"""Classical self-expressive subspace clustering: SSC, EnSC, SSC-OMP and LSR.
 
 Every estimator of this module follows the same three steps:
 
@@ -7,7 +7,8 @@ Every estimator of this module follows the same three steps:
    expressing sample ``j`` by the others, ``x_j ~ sum_i C[j, i] x_i`` with
    ``C[j, j] = 0``; only this step differs between the estimators;
 3. the shared :func:`~deepsubspace.affinity.affinity_from_coefficients`
-   (``|C| + |C|^T`` by default) and
+   (``|C| + |C|^T`` by default for the sparse ``C`` of SSC, EnSC and SSC-OMP,
+   the DSC post-processing for the dense ``C`` of LSR) and
    :func:`~deepsubspace.affinity.spectral_labels` give the labels.
 
 The elastic-net problem of EnSC (You, Li, Robinson and Vidal, CVPR 2016) for
@@ -45,6 +46,7 @@ import numpy as np
 import torch
 from joblib import Parallel, delayed, effective_n_jobs
 from scipy import sparse
+from scipy.linalg import cho_factor, cho_solve
 from sklearn.base import BaseEstimator, ClusterMixin, _fit_context
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import ElasticNet
@@ -58,9 +60,11 @@ from .affinity import affinity_from_coefficients, spectral_labels
 
 __all__ = [
     "ElasticNetSubspaceClustering",
+    "LeastSquaresSubspaceClustering",
     "OrthogonalMatchingPursuitSubspaceClustering",
     "SparseSubspaceClustering",
     "elastic_net_representation",
+    "least_squares_representation",
     "omp_representation",
 ]
 
@@ -757,6 +761,68 @@ def omp_representation(X, n_nonzero=10, tol=1e-6, *, device="cpu", normalize_inp
 
 
 # --------------------------------------------------------------------------- #
+# least squares regression (LSR): closed-form ridge self-expression
+# --------------------------------------------------------------------------- #
+def _lsr_samples(Z, lam):
+    """LSR through the N x N system: ``P = (Z Z^T + lam I)^-1``, ``C = I - diag(P)^-1 P``."""
+    n = Z.shape[0]
+    kernel = Z @ Z.T
+    kernel.flat[:: n + 1] += lam
+    coef = cho_solve(cho_factor(kernel, overwrite_a=True), np.eye(n, order="F"), overwrite_b=True)
+    coef /= -coef.diagonal().copy()[:, None]  # P is symmetric: row i of diag(P)^-1 P
+    np.fill_diagonal(coef, 0.0)
+    return coef
+
+
+def _lsr_features(Z, lam):
+    """LSR through the D x D system: ``C[i, j] = z_i M z_j^T / (1 - z_i M z_i^T)``,
+    ``M = (Z^T Z + lam I)^-1``."""
+    d = Z.shape[1]
+    gram = Z.T @ Z
+    gram.flat[:: d + 1] += lam
+    zm = cho_solve(cho_factor(gram, overwrite_a=True), Z.T).T  # rows z_i M
+    zm /= (1.0 - np.einsum("ij,ij->i", zm, Z))[:, None]
+    coef = zm @ Z.T  # written once, no N x N temporary
+    np.fill_diagonal(coef, 0.0)
+    return coef
+
+
+def _least_squares(Z, lam):
+    return _lsr_samples(Z, lam) if Z.shape[0] <= Z.shape[1] else _lsr_features(Z, lam)
+
+
+def least_squares_representation(X, lam=0.1, *, normalize_input=True):
+    """Self-expressive coefficients of least squares regression (LSR).
+
+    For every sample ``i`` solves the ridge problem::
+
+        min_c  ||x_i - sum_{j != i} c_j x_j||_2^2 + lam ||c||_2^2,    c_i = 0,
+
+    in closed form for all the samples at once, through the smaller of the
+    ``n_features x n_features`` and ``n_samples x n_samples`` Gram systems
+    (Cholesky, float64); see :class:`LeastSquaresSubspaceClustering`.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_features)
+        Data, one sample a row.
+    lam : float, default=0.1
+        Ridge weight, ``> 0``.
+    normalize_input : bool, default=True
+        Scale the rows of ``X`` to unit l2 norm first.
+
+    Returns
+    -------
+    coef : ndarray of shape (n_samples, n_samples)
+        Dense, float64; row ``i`` holds the coefficients of ``x_i``; the
+        diagonal is zero.
+    """
+    if not lam > 0:
+        raise ValueError(f"lam must be > 0, got {lam!r}.")
+    return _least_squares(_rows(X, normalize_input), float(lam))
+
+
+# --------------------------------------------------------------------------- #
 # estimators
 # --------------------------------------------------------------------------- #
 class _BaseSelfExpressiveClustering(ClusterMixin, BaseEstimator, metaclass=ABCMeta):
@@ -781,9 +847,12 @@ class _BaseSelfExpressiveClustering(ClusterMixin, BaseEstimator, metaclass=ABCMe
         self.normalize_input = normalize_input
         self.random_state = random_state
 
+    # whether _representation needs the torch Gram matrix X X^T (else it gets None)
+    _uses_gram = True
+
     @abstractmethod
     def _representation(self, X, gram):
-        """CSR coefficients of the rows ``X`` (float64) with torch Gram ``gram``."""
+        """CSR (or dense) coefficients of the rows ``X`` (float64) with torch Gram ``gram``."""
 
     def _device(self):
         return torch.device("cpu")
@@ -813,7 +882,7 @@ class _BaseSelfExpressiveClustering(ClusterMixin, BaseEstimator, metaclass=ABCMe
         random_state = check_random_state(self.random_state)
         X = _rows(X, self.normalize_input)
         device = self._device()
-        coef = self._representation(X, _gram(X, device))
+        coef = self._representation(X, _gram(X, device) if self._uses_gram else None)
         self.representation_matrix_ = coef
         self.affinity_matrix_ = affinity_from_coefficients(
             coef,
@@ -1312,3 +1381,135 @@ class OrthogonalMatchingPursuitSubspaceClustering(_BaseSelfExpressiveClustering)
     def _representation(self, X, gram):
         return _omp(gram, self.n_nonzero, self.tol)
 
+
+
+class LeastSquaresSubspaceClustering(_BaseSelfExpressiveClustering):
+    """Least squares regression subspace clustering (LSR).
+
+    The rows of ``X`` are first scaled to unit l2 norm (unless
+    ``normalize_input=False``). Then every sample ``x_i`` is expressed by the
+    others through the ridge problem::
+
+        min_c  ||x_i - sum_{j != i} c_j x_j||_2^2 + lam ||c||_2^2,    c_i = 0,
+
+    solved in closed form (a dense ``C``). The affinity is by default DSC-Net's
+    post-processing of ``C`` and spectral clustering gives the labels.
+
+    Read more in Lu, Min, Zhao, Zhu, Huang and Yan, "Robust and Efficient
+    Subspace Segmentation via Least Squares Regression", ECCV 2012; it is also
+    the dense model of Ji, Salzmann and Li, "Efficient Dense Subspace
+    Clustering", WACV 2014.
+
+    Parameters
+    ----------
+    n_clusters : int, default=8
+        Number of clusters.
+    lam : float, default=0.1
+        Ridge weight, ``> 0``: larger values give smaller, more spread
+        coefficients; see the Notes for the default.
+    post_processing : {None, "normalize_rows", "dsc"}, default="dsc"
+        Affinity built from the coefficients: ``"dsc"`` the thresholded
+        low-rank affinity of DSC-Net, ``None`` gives ``|C| + |C|^T``,
+        ``"normalize_rows"`` the same after scaling every row of C to unit
+        l2 norm; see :func:`deepsubspace.affinity.affinity_from_coefficients`.
+    post_processing_params : dict, default=None
+        Overrides of :data:`deepsubspace.affinity.DSC_POST_PROCESSING_DEFAULTS`
+        for ``post_processing="dsc"``.
+    assign_labels : {"discretize", "kmeans"}, default="discretize"
+        Label assignment of the spectral step: scikit-learn's discretisation
+        (as DSC-Net's code) or k-means on the row-normalised eigenvectors; see
+        :func:`deepsubspace.affinity.spectral_labels`.
+    normalize_input : bool, default=True
+        Scale the rows of ``X`` to unit l2 norm before computing the
+        coefficients.
+    random_state : int, RandomState instance or None, default=None
+        Seed of the spectral clustering step; the coefficients are
+        deterministic.
+
+    Attributes
+    ----------
+    representation_matrix_ : ndarray of shape (n_samples, n_samples)
+        Dense self-expressive coefficients: row ``i`` expresses sample ``i``,
+        ``x_i ~ sum_j C[i, j] x_j`` (on the unit-norm rows), ``C[i, i] = 0``.
+    affinity_matrix_ : ndarray of shape (n_samples, n_samples)
+        The affinity given to the spectral step.
+    labels_ : ndarray of shape (n_samples,)
+        Cluster labels ``0 .. n_clusters - 1`` from spectral clustering.
+    n_features_in_ : int
+        Number of features seen during :term:`fit`.
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Names of features seen during :term:`fit`. Defined only when `X`
+        has feature names that are all strings.
+
+    See Also
+    --------
+    least_squares_representation : The coefficients alone.
+    ElasticNetSubspaceClustering : Sparse (elastic-net) coefficients.
+    SparseSubspaceClustering : Sparse (l1) coefficients.
+
+    Notes
+    -----
+    With ``Z`` the unit-norm rows and ``M = (Z^T Z + lam I)^-1``, the solution
+    is ``C[i, j] = z_i M z_j^T / (1 - z_i M z_i^T)`` for ``j != i``; when
+    ``n_samples <= n_features`` the equal form ``C = I - diag(P)^-1 P``, ``P =
+    (Z Z^T + lam I)^-1``, is used instead. Either way one Cholesky
+    factorisation of the smaller Gram system is computed, in float64, and
+    ``C`` (``8 * n_samples**2`` bytes) is held in memory.
+
+    ``C`` is dense, so, as for the deep estimators of the package, the default
+    affinity is the DSC post-processing with the package's one setting
+    (:data:`~deepsubspace.affinity.DSC_POST_PROCESSING_DEFAULTS`) and the
+    labels come from the discretize assignment (DSC-Net's spectral step); the
+    sparse-``C`` estimators (SSC, EnSC, SSC-OMP) keep ``|C| + |C|^T`` and
+    k-means.
+
+    The default ``lam=0.1`` is a scale argument, not a tuned value: on
+    unit-norm rows every diagonal entry of the Gram matrix is 1, so ``lam``
+    is a tenth of one sample's energy. It was fixed before, and not chosen
+    from, any clustering accuracy. With ``normalize_input=False`` it is
+    relative to the squared norms of the rows.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from deepsubspace.baselines import LeastSquaresSubspaceClustering
+    >>> rng = np.random.RandomState(0)
+    >>> bases = [np.linalg.qr(rng.randn(10, 3))[0] for _ in range(2)]
+    >>> X = np.vstack([(b @ rng.randn(3, 30)).T for b in bases])  # two 3-dim subspaces of R^10
+    >>> model = LeastSquaresSubspaceClustering(n_clusters=2, random_state=0).fit(X)
+    >>> np.unique(model.labels_[:30]).size, np.unique(model.labels_[30:]).size
+    (1, 1)
+    >>> type(model.representation_matrix_).__name__, model.representation_matrix_.shape
+    ('ndarray', (60, 60))
+    """
+
+    _parameter_constraints: dict = {
+        **_BaseSelfExpressiveClustering._parameter_constraints,
+        "lam": [Interval(Real, 0, None, closed="neither")],
+    }
+
+    _uses_gram = False
+
+    def __init__(
+        self,
+        n_clusters=8,
+        *,
+        lam=0.1,
+        post_processing="dsc",
+        post_processing_params=None,
+        assign_labels="discretize",
+        normalize_input=True,
+        random_state=None,
+    ):
+        super().__init__(
+            n_clusters,
+            post_processing=post_processing,
+            post_processing_params=post_processing_params,
+            assign_labels=assign_labels,
+            normalize_input=normalize_input,
+            random_state=random_state,
+        )
+        self.lam = lam
+
+    def _representation(self, X, gram):
+        return _least_squares(X, float(self.lam))

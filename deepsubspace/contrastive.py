@@ -100,7 +100,17 @@ class ContrastiveMiniBatchDSC(BaseMiniBatchDSC):
     alpha : float, default=1.0
         Weight of the self-expression loss.
     beta : float, default=0.1
-        Weight of the squared Frobenius norm of C.
+        Weight of the squared Frobenius norm of C (in closed form the ridge
+        weight of C is ``beta / alpha``).
+    self_expression : {"closed_form", "learned"}, default="closed_form"
+        As for :class:`MiniBatchDSC`: ``"closed_form"`` uses unit-norm
+        features and the exact ridge C on the bank (there is then no
+        C-only stage: ``pretrain_epochs`` is unused); ``"learned"`` is the
+        paper's N x N parameter C.
+    coding_rate : float, default=0.0
+        Weight of the total coding rate of the batch's unit-norm features,
+        subtracted from the loss against feature collapse (see
+        :class:`MiniBatchDSC`).
     temperature : float, default=0.5
         InfoNCE temperature ``tau`` of equation (4) (the paper does not
         report it; 0.5 is SimCLR's value for its memory-bank-sized sets of
@@ -129,10 +139,11 @@ class ContrastiveMiniBatchDSC(BaseMiniBatchDSC):
           draw its randomness from torch's global generator.
 
         Image augmentations assume float pixels in ``[0, 1]``.
-    post_processing : {None, "normalize_rows", "dsc"}, default=None
-        ``None``: affinity ``|C| + |C|^T``. ``"normalize_rows"``: the same
-        after scaling every row of C to unit l2 norm. ``"dsc"``: DSC-Net's
-        post-processing; see :func:`deepsubspace.affinity.dsc_post_processing`.
+    post_processing : {None, "normalize_rows", "dsc"}, default="dsc"
+        ``"dsc"``: DSC-Net's post-processing with the package's one setting
+        (the rule for every dense C); ``None``: affinity ``|C| + |C|^T``;
+        ``"normalize_rows"``: the same after scaling every row of C to unit
+        l2 norm. See :func:`deepsubspace.affinity.dsc_post_processing`.
     post_processing_params : dict, default=None
         Overrides of :data:`deepsubspace.affinity.DSC_POST_PROCESSING_DEFAULTS`.
     assign_labels : {"kmeans", "discretize"}, default="discretize"
@@ -170,9 +181,12 @@ class ContrastiveMiniBatchDSC(BaseMiniBatchDSC):
         Total loss of each fine-tuning epoch (sum over its batches).
     loss_terms_ : dict of list of float
         The unweighted terms of ``loss_curve_``, per fine-tuning epoch:
-        ``"objective"`` (InfoNCE), ``"self_expr"`` (``||Z - CZ||^2``)
-        and ``"reg"`` (``||C||^2``), each summed over the epoch's batches;
-        ``loss = objective + alpha * self_expr + beta * reg``.
+        ``"objective"`` (InfoNCE), ``"self_expr"`` (``||Z - CZ||^2``),
+        ``"reg"`` (``||C||^2``) and ``"coding_rate"``, each summed over the
+        epoch's batches;
+        ``loss = objective + alpha * self_expr + beta * reg - coding_rate * coding_rate``.
+    input_scale_ : float
+        ``max |X|``: the network is trained on ``X / input_scale_``.
     pretrain_loss_curve_ : list of float
         InfoNCE of each encoder pre-training epoch (empty when
         ``encoder_pretrain_epochs=0``).
@@ -245,6 +259,8 @@ class ContrastiveMiniBatchDSC(BaseMiniBatchDSC):
         lr_scaling="none",
         alpha=1.0,
         beta=0.1,
+        self_expression="closed_form",
+        coding_rate=0.0,
         temperature=0.5,
         augmentation="auto",
         anchor="self_expressed",
@@ -270,6 +286,8 @@ class ContrastiveMiniBatchDSC(BaseMiniBatchDSC):
         self.lr_scaling = lr_scaling
         self.alpha = alpha
         self.beta = beta
+        self.self_expression = self_expression
+        self.coding_rate = coding_rate
         self.temperature = temperature
         self.augmentation = augmentation
         self.anchor = anchor
@@ -314,7 +332,9 @@ class ContrastiveMiniBatchDSC(BaseMiniBatchDSC):
             progress.update(epoch + 1, {"info_nce": total})
 
     def _train_after_bank_fill(self, training, verbose):
-        """Train C alone for ``pretrain_epochs`` with the encoder frozen."""
+        """Train C alone for ``pretrain_epochs`` with the encoder frozen (learned C only)."""
+        if self.self_expression == "closed_form":
+            return
         self._self_expression_epochs(
             training, self.pretrain_epochs, train_network=False, record=False,
             batch_size=training.pretrain_batch_size,

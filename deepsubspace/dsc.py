@@ -55,9 +55,9 @@ class MiniBatchDSC(BaseMiniBatchDSC):
     pretrain_learning_rate : float, default=1e-3
         Adam learning rate of the autoencoder during pre-training.
     coef_learning_rate : float, default=1e-3
-        Adam learning rate of C. Each row of C takes one step per epoch
-        whatever the batch size, so it is never scaled with the number of
-        splits.
+        Adam learning rate of C with ``self_expression="learned"`` (unused
+        in closed form). Each row of C takes one step per epoch whatever the
+        batch size, so it is never scaled with the number of splits.
     lr_scaling : {"none", "splits"}, default="none"
         The paper's consistency rule (section 3.3). ``"none"`` uses
         ``learning_rate`` as given. ``"splits"`` divides it by the number of
@@ -67,12 +67,33 @@ class MiniBatchDSC(BaseMiniBatchDSC):
     alpha : float, default=1.0
         Weight of the self-expression loss.
     beta : float, default=0.1
-        Weight of the squared Frobenius norm of C.
-    post_processing : {None, "normalize_rows", "dsc"}, default=None
-        ``None``: affinity ``|C| + |C|^T``. ``"normalize_rows"``: the same
-        after scaling every row of C to unit l2 norm. ``"dsc"``: DSC-Net's
-        post-processing (column thresholding, SVD of rank ``d * K + 1``,
-        power, normalisation); see :func:`deepsubspace.affinity.dsc_post_processing`.
+        Weight of the squared Frobenius norm of C. In closed form the ridge
+        weight of C is ``beta / alpha`` (0.1 by default, as for
+        :class:`~deepsubspace.baselines.LeastSquaresSubspaceClustering` on
+        unit-norm pixels).
+    self_expression : {"closed_form", "learned"}, default="closed_form"
+        ``"closed_form"``: the features enter the self-expression with unit
+        l2 norm (shrinking them no longer lowers the loss) and C is, at every
+        step, the exact zero-diagonal ridge solution on the memory bank,
+        computed from the bank's h x h Gram: no N x N parameter or optimiser
+        state exists during training, and a step costs O(n h^2 + h^3)
+        whatever N (see :class:`deepsubspace.nn.self_expression.ClosedFormSelfExpression`).
+        The self-expressed features are rescaled to each sample's own norm
+        before decoding. ``"learned"``: the paper's N x N parameter C,
+        trained by a row-wise Adam at ``coef_learning_rate`` on the raw
+        features (the earlier Table 1 runs).
+    coding_rate : float, default=0.0
+        Weight of the total coding rate ``1/2 logdet(I + h/(n eps^2) Z^T Z)``
+        (eps = 0.1) of the batch's unit-norm features, subtracted from the
+        loss against feature collapse (PRO-DSC). 0 disables it.
+    post_processing : {None, "normalize_rows", "dsc"}, default="dsc"
+        ``"dsc"``: DSC-Net's post-processing (column thresholding, SVD of
+        rank ``d * K + 1``, power, normalisation) with the package's one
+        setting (:data:`deepsubspace.affinity.DSC_POST_PROCESSING_DEFAULTS`),
+        the rule for every dense C; see
+        :func:`deepsubspace.affinity.dsc_post_processing`. ``None``:
+        affinity ``|C| + |C|^T``. ``"normalize_rows"``: the same after
+        scaling every row of C to unit l2 norm.
     post_processing_params : dict, default=None
         Overrides of :data:`deepsubspace.affinity.DSC_POST_PROCESSING_DEFAULTS`.
     assign_labels : {"kmeans", "discretize"}, default="discretize"
@@ -98,7 +119,8 @@ class MiniBatchDSC(BaseMiniBatchDSC):
     labels_ : ndarray of shape (n_samples,)
         Cluster labels, contiguous integers from 0.
     embedding_ : ndarray of shape (n_samples, n_latent)
-        Final latent features (the memory bank after training).
+        Final latent features (the memory bank after training; unit-norm
+        rows in closed form).
     encoder_, decoder_ : torch.nn.Module
         The trained networks, on CPU in evaluation mode.
     n_iter_ : int
@@ -107,9 +129,14 @@ class MiniBatchDSC(BaseMiniBatchDSC):
         Total loss of each fine-tuning epoch (sum over its batches).
     loss_terms_ : dict of list of float
         The unweighted terms of ``loss_curve_``, per fine-tuning epoch:
-        ``"objective"`` (reconstruction loss), ``"self_expr"`` (``||Z - CZ||^2``)
-        and ``"reg"`` (``||C||^2``), each summed over the epoch's batches;
-        ``loss = objective + alpha * self_expr + beta * reg``.
+        ``"objective"`` (reconstruction loss), ``"self_expr"`` (``||Z - CZ||^2``),
+        ``"reg"`` (``||C||^2``) and ``"coding_rate"`` (0 when its weight is 0),
+        each summed over the epoch's batches;
+        ``loss = objective + alpha * self_expr + beta * reg - coding_rate * coding_rate``.
+    input_scale_ : float
+        ``max |X|``: the network is trained on ``X / input_scale_``, so the
+        overall scale of X does not change the labels (images in [0, 1] are
+        unchanged).
     pretrain_loss_curve_ : list of float
         Reconstruction loss of each pre-training epoch. A final value close
         to ``sum(X ** 2)`` means the autoencoder collapsed (dead ReLUs):
@@ -163,6 +190,8 @@ class MiniBatchDSC(BaseMiniBatchDSC):
         lr_scaling="none",
         alpha=1.0,
         beta=0.1,
+        self_expression="closed_form",
+        coding_rate=0.0,
         post_processing=None,
         post_processing_params=None,
         assign_labels="discretize",
@@ -184,6 +213,8 @@ class MiniBatchDSC(BaseMiniBatchDSC):
         self.lr_scaling = lr_scaling
         self.alpha = alpha
         self.beta = beta
+        self.self_expression = self_expression
+        self.coding_rate = coding_rate
         self.post_processing = post_processing
         self.post_processing_params = post_processing_params
         self.assign_labels = assign_labels

@@ -1,4 +1,41 @@
-"""The paper's per-dataset configurations, fixed before looking at any label.
+"""Per-dataset configurations of the deep estimators, fixed before looking at any label.
+
+``architecture="residual"`` (the default for ORL, COIL-20 and Extended Yale B,
+both estimators; fixed on 2026-12-01 before any of these data sets' labels
+was read): the well-posed setting.
+
+* Encoder ``"residual"``: ``x + g(x)`` with ``g`` two 3x3 convolutions
+  (1 -> 16 -> 1 channels, GELU) whose last layer starts at zero, so training
+  starts from the least-squares self-expression of the pixels
+  (:class:`~deepsubspace.baselines.LeastSquaresSubspaceClustering`); the
+  decoder has the same form. No pre-training: at the identity the
+  reconstruction loss and its gradient are zero.
+* ``self_expression="closed_form"`` (unit-norm features, exact ridge C on the
+  bank) with ridge weight ``beta / alpha = 0.1``, LSR's default.
+* ``alpha = 10 * mean_i ||x_i||^2`` of the data as the estimator sees it
+  (X / max|X|), rounded to two digits: at the identity the reconstruction
+  through C Z equals ``sum_i ||x_i||^2 ||z_i - (C Z)_i||^2``, so this makes the
+  self-expression term ten times the reconstruction term at the start
+  (ORL 3,600, COIL-20 1,900, Extended Yale B 2,700; mean squared norms 360,
+  195, 271, computed without labels). ContrastiveMiniBatchDSC takes the same.
+* Adam at ``learning_rate=1e-4`` (no scaling), the paper's batch sizes (32,
+  32, 128), and a budget of about 900 optimiser steps:
+  ``max_epochs = ceil(900 / ceil(N / batch_size))`` (ORL 70, COIL-20 20,
+  Extended Yale B 48).
+* Coding-rate weight 0.1 (MiniBatchDSC) and 1.0 (ContrastiveMiniBatchDSC);
+  augmentations "faces" (ORL, Yale B) and "objects" (COIL-20), temperature 0.5.
+* ``post_processing="dsc"`` with the package's one setting (dense C).
+
+These rules were chosen on a development set that is none of the benchmark
+families -- scikit-learn's 8x8 digits, 1,797 samples -- where LSR on the
+pixels gives ACC 0.595 and these settings 0.81 (MiniBatchDSC, 30-100 epochs)
+and 0.82 (ContrastiveMiniBatchDSC at ~900 steps; longer training there let
+its features collapse towards one direction and fell to 0.57-0.74, hence the
+step budget and its larger coding-rate weight).
+
+The presets below with ``architecture="dsc"`` or ``"deep"`` are the earlier
+ones (the paper's learned C, ``self_expression="learned"``), kept to
+reproduce the earlier Table 1 runs:
 
 Sources, per dataset: architecture, loss weights and fine-tuning epochs of
 DSC-Net (Ji et al. 2017; its public PyTorch port and TensorFlow code); batch
@@ -66,6 +103,7 @@ import copy
 
 _COMMON = {
     "MiniBatchDSC": {
+        "self_expression": "learned",
         "learning_rate": 1e-3,
         "lr_scaling": "splits",
         "coef_learning_rate": 1e-3,
@@ -73,6 +111,7 @@ _COMMON = {
         "pretrain_epochs": 1000,
     },
     "ContrastiveMiniBatchDSC": {
+        "self_expression": "learned",
         "learning_rate": 5e-5,
         "lr_scaling": "none",
         "coef_learning_rate": 1e-3,
@@ -133,8 +172,32 @@ _PRESETS = {
 }
 
 
-def _with_common(estimator, params):
-    merged = dict(_COMMON[estimator])
+_RESIDUAL = {
+    "encoder": "residual", "encoder_params": {"hidden": (16,), "kernel_size": 3, "activation": "gelu"},
+    "self_expression": "closed_form", "pretrain_epochs": 0, "learning_rate": 1e-4,
+    "lr_scaling": "none", "post_processing": "dsc", "assign_labels": "discretize",
+}
+_RESIDUAL_DATA = {  # n_clusters, input_shape, batch_size, max_epochs, alpha (beta = alpha / 10)
+    "orl": (40, (1, 32, 32), 32, 70, 3600.0),
+    "coil20": (20, (1, 32, 32), 32, 20, 1900.0),
+    "extended_yaleb": (38, (1, 48, 42), 128, 48, 2700.0),
+}
+_RESIDUAL_ESTIMATOR = {
+    "MiniBatchDSC": {"coding_rate": 0.1},
+    "ContrastiveMiniBatchDSC": {"coding_rate": 1.0, "encoder_pretrain_epochs": 0,
+                                "temperature": 0.5},
+}
+for _estimator, _extra in _RESIDUAL_ESTIMATOR.items():
+    for _dataset, (_k, _shape, _batch, _epochs, _alpha) in _RESIDUAL_DATA.items():
+        _params = {**_RESIDUAL, **_extra, "n_clusters": _k, "input_shape": _shape,
+                   "batch_size": _batch, "max_epochs": _epochs, "alpha": _alpha, "beta": _alpha / 10}
+        if _estimator == "ContrastiveMiniBatchDSC":
+            _params["augmentation"] = "objects" if _dataset == "coil20" else "faces"
+        _PRESETS[(_estimator, _dataset, "residual")] = _params
+
+
+def _with_common(estimator, params, architecture):
+    merged = {} if architecture == "residual" else dict(_COMMON[estimator])
     merged.update(params)
     merged["pretrain_batch_size"] = merged["batch_size"]
     return merged
@@ -158,10 +221,13 @@ def get(estimator, dataset, architecture=None):
     dataset : str
         ``"orl"``, ``"coil20"``, ``"coil100"`` or ``"extended_yaleb"``
         (see :func:`available`).
-    architecture : {"dsc", "deep"}, default=None
-        ``"dsc"``: DSC-Net's networks, the paper's Table 1 (MiniBatchDSC's
-        default). ``"deep"``: the deeper networks of the paper's section 4.3
-        (ContrastiveMiniBatchDSC's only setting; for MiniBatchDSC, ORL only).
+    architecture : {"residual", "dsc", "deep"}, default=None
+        ``"residual"``: the well-posed setting (closed-form C, residual
+        encoder; the default where it exists: ORL, COIL-20, Extended Yale B).
+        ``"dsc"``: DSC-Net's networks with the learned C, the paper's Table 1
+        (MiniBatchDSC's default elsewhere). ``"deep"``: the deeper networks
+        of the paper's section 4.3 (ContrastiveMiniBatchDSC's default
+        elsewhere; for MiniBatchDSC, ORL only).
 
     Returns
     -------
@@ -173,7 +239,11 @@ def get(estimator, dataset, architecture=None):
         ``random_state`` and ``device`` are left to the caller.
     """
     name = estimator if isinstance(estimator, str) else getattr(estimator, "__name__", str(estimator))
-    key = (name, str(dataset).lower(), architecture or _DEFAULT_ARCHITECTURE.get(name))
+    dataset = str(dataset).lower()
+    if architecture is None:
+        architecture = ("residual" if (name, dataset, "residual") in _PRESETS
+                        else _DEFAULT_ARCHITECTURE.get(name))
+    key = (name, dataset, architecture)
     if key not in _PRESETS:
         raise ValueError(f"No preset for {key}; available: {available()}.")
-    return copy.deepcopy(_with_common(name, _PRESETS[key]))
+    return copy.deepcopy(_with_common(name, _PRESETS[key], architecture))

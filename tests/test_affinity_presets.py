@@ -4,7 +4,6 @@ import numpy as np
 import pytest
 from conftest import union_of_subspaces
 from scipy import sparse
-from sklearn.preprocessing import normalize
 
 from deepsubspace import ContrastiveMiniBatchDSC, MiniBatchDSC, presets
 from deepsubspace.affinity import (
@@ -53,19 +52,22 @@ def test_normalize_rows_affinity_dense_and_sparse():
 
 
 def test_kmeans_assignment_uses_the_normalised_eigenvectors():
-    # Ng-Jordan-Weiss: rows of the top-k eigenvectors of D^-1/2 A D^-1/2, unit norm;
-    # compared through E E^T, which does not depend on the basis of the eigenspace
-    from deepsubspace.affinity import _normalized_eigenvectors
+    # Ng-Jordan-Weiss: top-k eigenvectors of D^-1/2 W D^-1/2 (W: the affinity without its
+    # diagonal); compared through V V^T, which does not depend on the basis of the eigenspace
+    from deepsubspace.affinity import _normalized_eigenvectors, _normalized_graph
 
     rng = np.random.RandomState(2)
     affinity = np.abs(rng.randn(30, 30))
     affinity = affinity + affinity.T
-    scale = 1 / np.sqrt(affinity.sum(1))
-    _, vectors = np.linalg.eigh(scale[:, None] * affinity * scale[None, :])
-    expected = normalize(vectors[:, -4:])
+    graph = affinity - np.diag(np.diag(affinity))
+    scale = 1 / np.sqrt(graph.sum(1))
+    _, vectors = np.linalg.eigh(scale[:, None] * graph * scale[None, :])
     for a in (affinity, sparse.csr_matrix(affinity)):
-        for k, ref in ((4, expected), (29, normalize(vectors[:, -29:]))):
-            got = _normalized_eigenvectors(a, k, np.random.RandomState(0))
+        scaled, root_degree = _normalized_graph(a)
+        np.testing.assert_allclose(root_degree, 1 / scale)
+        for k in (4, 29):
+            got = _normalized_eigenvectors(scaled, k, np.random.RandomState(0))
+            ref = vectors[:, -k:]
             np.testing.assert_allclose(got @ got.T, ref @ ref.T, atol=1e-8)
 
 
@@ -124,7 +126,8 @@ def test_coefficient_weight_follows_the_input_scale(dataset, dsc_net_beta, dsc_n
     """Loaders give pixels in [0, 1]; where DSC-Net trained on 0..255, the data terms shrink by
     255^2 and ||C||^2 does not, so its weight must shrink by the same factor. (COIL-100's
     source scale is not established; the preset assumes [0, 1].)"""
-    assert presets.get("MiniBatchDSC", dataset)["beta"] == pytest.approx(dsc_net_beta / dsc_net_pixel_max**2)
+    assert presets.get("MiniBatchDSC", dataset, "dsc")["beta"] == pytest.approx(
+        dsc_net_beta / dsc_net_pixel_max**2)
 
 
 def test_unknown_preset():
@@ -135,8 +138,36 @@ def test_unknown_preset():
 
 
 def test_default_architecture():
-    assert presets.get("MiniBatchDSC", "orl") == presets.get("MiniBatchDSC", "orl", "dsc")
-    assert presets.get("MiniBatchDSC", "orl")["encoder_params"]["channels"] == (3, 3, 5)
+    for estimator in ("MiniBatchDSC", "ContrastiveMiniBatchDSC"):
+        for dataset in ("orl", "coil20", "extended_yaleb"):
+            params = presets.get(estimator, dataset)
+            assert params == presets.get(estimator, dataset, "residual")
+            assert params["self_expression"] == "closed_form" and params["encoder"] == "residual"
+            assert params["beta"] / params["alpha"] == pytest.approx(0.1)
+            assert params["post_processing"] == "dsc"
+    # the earlier presets keep the learned C they were run with
+    assert presets.get("MiniBatchDSC", "orl", "dsc")["encoder_params"]["channels"] == (3, 3, 5)
+    assert presets.get("MiniBatchDSC", "orl", "dsc")["self_expression"] == "learned"
     assert presets.get("MiniBatchDSC", "orl", "deep")["encoder_params"]["batch_norm"]
+    assert presets.get("MiniBatchDSC", "coil100") == presets.get("MiniBatchDSC", "coil100", "dsc")
     contrastive = "ContrastiveMiniBatchDSC"
-    assert presets.get(contrastive, "orl") == presets.get(contrastive, "orl", "deep")
+    assert presets.get(contrastive, "coil100") == presets.get(contrastive, "coil100", "deep")
+    assert presets.get(contrastive, "orl", "deep")["self_expression"] == "learned"
+
+
+def test_residual_alpha_follows_its_label_free_rule():
+    """alpha = 10 * mean ||x_i||^2 of X / max|X| (two digits), epochs = ceil(900 / steps)."""
+    import math
+
+    from deepsubspace.datasets import load_dataset
+
+    for dataset in ("orl", "coil20", "extended_yaleb"):
+        try:
+            X = load_dataset(dataset, download=False).data
+        except FileNotFoundError:
+            pytest.skip("benchmark data not available")
+        params = presets.get("MiniBatchDSC", dataset)
+        X = X / np.abs(X).max()
+        assert params["alpha"] == pytest.approx(10 * np.mean(np.sum(X**2, axis=1)), rel=0.03)
+        steps = math.ceil(len(X) / params["batch_size"])
+        assert params["max_epochs"] == math.ceil(900 / steps)

@@ -227,7 +227,9 @@ def test_bank_is_updated_with_z_not_z_plus(images):
     model = _RecordLastStep(n_clusters=2, random_state=0, **CONV).fit(images)
     idx, z, z_plus = model.last_step_
     assert not torch.allclose(z, z_plus, atol=1e-3)
-    np.testing.assert_array_equal(model.embedding_[idx.numpy()], z.numpy())
+    # closed-form self-expression stores the unit-norm features
+    unit = torch.nn.functional.normalize(z, dim=1).numpy()
+    np.testing.assert_allclose(model.embedding_[idx.numpy()], unit, rtol=1e-6, atol=1e-7)
 
 
 class _SnapshotPretraining(ContrastiveMiniBatchDSC):
@@ -249,6 +251,7 @@ class _SnapshotPretraining(ContrastiveMiniBatchDSC):
 def test_encoder_is_frozen_while_c_is_pretrained(images):
     # a large learning rate: any optimiser step would move every parameter
     model = _SnapshotPretraining(n_clusters=2, random_state=0, learning_rate=1e-2,
+                                 self_expression="learned",
                                  **{**CONV, "pretrain_epochs": 3}).fit(images)
     frozen = model.frozen_
     for name in frozen["before"]:
@@ -335,10 +338,15 @@ def test_pickle_clone_and_params(vectors):
 
 
 def test_verbose_shows_the_c_pretraining_stage(vectors, capsys):
-    ContrastiveMiniBatchDSC(n_clusters=2, verbose=1, random_state=0, **FAST).fit(vectors[:20])
+    ContrastiveMiniBatchDSC(n_clusters=2, verbose=1, random_state=0, self_expression="learned",
+                            **FAST).fit(vectors[:20])
     err = capsys.readouterr().err
     assert "pre-train C [" in err and "fine-tune [" in err and "objective=" in err
     assert "pre-train encoder [" not in err
+    # closed form: C is exact at every step, there is no C-only stage
+    ContrastiveMiniBatchDSC(n_clusters=2, verbose=1, random_state=0, **FAST).fit(vectors[:20])
+    err = capsys.readouterr().err
+    assert "pre-train C [" not in err and "fine-tune [" in err
     ContrastiveMiniBatchDSC(n_clusters=2, verbose=1, random_state=0, encoder_pretrain_epochs=2,
                             **FAST).fit(vectors[:20])
     assert "pre-train encoder [" in capsys.readouterr().err
@@ -430,7 +438,8 @@ class _EncoderAtBankFill(ContrastiveMiniBatchDSC):
 
 
 def test_encoder_pretraining_learns_from_info_nce_alone(vectors):
-    common = dict(n_clusters=3, random_state=0, pretrain_learning_rate=3e-3, **FAST)
+    common = dict(n_clusters=3, random_state=0, pretrain_learning_rate=3e-3,
+                  self_expression="learned", **FAST)
     paper = _EncoderAtBankFill(**common).fit(vectors)
     assert paper.pretrain_loss_curve_ == []
     pretrained = _EncoderAtBankFill(encoder_pretrain_epochs=15, **common).fit(vectors)
@@ -446,7 +455,7 @@ def test_encoder_pretraining_learns_from_info_nce_alone(vectors):
 
 def test_encoder_pretraining_with_a_tiny_learning_rate_keeps_the_encoder():
     X = np.random.RandomState(1).rand(24, 6)
-    common = dict(n_clusters=2, random_state=0, **FAST)
+    common = dict(n_clusters=2, random_state=0, self_expression="learned", **FAST)
     still = _EncoderAtBankFill(encoder_pretrain_epochs=2, pretrain_learning_rate=1e-12, **common).fit(X)
     moved = _EncoderAtBankFill(encoder_pretrain_epochs=2, pretrain_learning_rate=1e-2, **common).fit(X)
     initial = _EncoderAtBankFill(**common).fit(X)
@@ -461,7 +470,7 @@ def test_feature_anchor_trains_the_encoder_without_c():
     with the paper's anchor (C Z)_i, C = 0 gives no anchor, so no loss and no learning."""
     X = np.random.RandomState(0).rand(40, 6)
     common = dict(n_clusters=2, alpha=0.0, beta=0.0, pretrain_epochs=1, max_epochs=2,
-                  batch_size=8, random_state=0)
+                  batch_size=8, self_expression="learned", random_state=0)
     plain = ContrastiveMiniBatchDSC(anchor="feature", **common).fit(X)
     coupled = ContrastiveMiniBatchDSC(**common).fit(X)
     assert np.all(plain.coef_ == 0) and np.all(coupled.coef_ == 0)

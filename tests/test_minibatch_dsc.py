@@ -18,8 +18,6 @@ from sklearn.preprocessing import Normalizer
 from deepsubspace import MiniBatchDSC
 from deepsubspace._base import _Training
 from deepsubspace.metrics import adjusted_rand_score, fit_predict_scorer
-from deepsubspace.nn.memory_bank import MemoryBank
-from deepsubspace.nn.self_expression import SelfExpression
 
 FAST = dict(pretrain_epochs=3, max_epochs=3, batch_size=16,
             encoder_params={"hidden_layer_sizes": (16,), "latent_dim": 8})
@@ -56,45 +54,86 @@ def test_fitted_attributes(subspaces):
     assert next(model.encoder_.parameters()).device.type == "cpu"
 
 
-def test_loss_terms_add_up_to_the_loss_curve(subspaces):
+@pytest.mark.parametrize("self_expression", ["closed_form", "learned"])
+def test_loss_terms_add_up_to_the_loss_curve(subspaces, self_expression):
     X, _ = subspaces
-    model = MiniBatchDSC(n_clusters=3, random_state=0, alpha=2.0, beta=0.5, **FAST).fit(X[:60])
+    model = MiniBatchDSC(n_clusters=3, random_state=0, alpha=2.0, beta=0.5, coding_rate=0.3,
+                         self_expression=self_expression, **FAST).fit(X[:60])
     terms = {name: np.asarray(values) for name, values in model.loss_terms_.items()}
     assert all(len(values) == model.n_iter_ for values in terms.values())
     assert all(np.all(values >= 0) and values[-1] > 0 for values in terms.values())
-    assert terms["reg"][0] == 0  # each row of C is read before its first step
-    np.testing.assert_allclose(terms["objective"] + 2.0 * terms["self_expr"] + 0.5 * terms["reg"],
-                               model.loss_curve_, rtol=1e-5)
+    if self_expression == "learned":
+        assert terms["reg"][0] == 0  # each row of C is read before its first step
+    np.testing.assert_allclose(terms["objective"] + 2.0 * terms["self_expr"] + 0.5 * terms["reg"]
+                               - 0.3 * terms["coding_rate"], model.loss_curve_, rtol=1e-5)
 
 
-@functools.lru_cache(maxsize=1)
-def _trained_state():
+@functools.lru_cache(maxsize=2)
+def _trained_state(self_expression):
     """A fitted model and a training state whose bank is consistent with its encoder."""
     X, _ = union_of_subspaces()
     X = X[:50]
-    model = MiniBatchDSC(n_clusters=3, random_state=0, alpha=2.0, beta=0.5, **FAST).fit(X)
-    training = _Training(torch.tensor(X, dtype=torch.float32), model.encoder_, model.decoder_,
-                         None, torch.Generator(), 50)
-    features = training.encode_all()
-    training.bank = MemoryBank(50, features.shape[1])
-    training.bank.update(torch.arange(50), features)
-    training.self_expression = SelfExpression(50, lr=1e-3)
-    training.self_expression.coef.copy_(torch.tensor(model.coef_, dtype=torch.float32))
+    model = MiniBatchDSC(n_clusters=3, random_state=0, alpha=2.0, beta=0.5, coding_rate=0.3,
+                         self_expression=self_expression, **FAST).fit(X)
+    training = _Training(torch.tensor(X / model.input_scale_, dtype=torch.float32), model.encoder_,
+                         model.decoder_, None, torch.Generator(), 50)
+    training.self_expression = model._new_self_expression(training, 1e-3)
+    if self_expression == "learned":
+        training.self_expression.coef.copy_(torch.tensor(model.coef_, dtype=torch.float32))
     return model, training
 
 
 @settings(max_examples=25, deadline=None)
-@given(batch_size=st.integers(1, 50), seed=st.integers(0, 2**31 - 1))
-def test_full_batch_and_mini_batch_give_the_same_loss_on_the_same_state(batch_size, seed):
-    """Summed over any partition into batches, equation (3) is the full-batch loss."""
-    model, training = _trained_state()
+@given(batch_size=st.integers(1, 50), seed=st.integers(0, 2**31 - 1),
+       self_expression=st.sampled_from(["closed_form", "learned"]))
+def test_full_batch_and_mini_batch_give_the_same_loss_on_the_same_state(batch_size, seed,
+                                                                        self_expression):
+    """Summed over any partition into batches, equation (3) is the full-batch loss.
+
+    (The coding rate is a property of each batch, not a sum over samples: it is left out.)
+    """
+    model, training = _trained_state(self_expression)
     full, _, _ = model._batch_loss(training, torch.arange(50), train_network=True)
     order = torch.randperm(50, generator=torch.Generator().manual_seed(seed))
     batched = [model._batch_loss(training, idx, train_network=True)[0]
                for idx in torch.split(order, batch_size)]
-    for name in full:
+    for name in ("objective", "self_expr", "reg"):
         total = sum(float(terms[name].detach()) for terms in batched)
         assert total == pytest.approx(float(full[name].detach()), rel=1e-4, abs=1e-6), name
+
+
+def test_closed_form_coef_is_the_ridge_solution_on_the_embedding(subspaces):
+    X, _ = subspaces
+    model = MiniBatchDSC(n_clusters=3, random_state=0, alpha=2.0, beta=0.5, **FAST).fit(X[:60])
+    Z = model.embedding_.astype(np.float64)
+    np.testing.assert_allclose(np.linalg.norm(Z, axis=1), 1.0, rtol=1e-5)
+    lam = 0.5 / 2.0
+    for i in (0, 17, 59):
+        others = np.delete(np.arange(60), i)
+        D = Z[others]
+        expected = np.linalg.solve(D @ D.T + lam * np.eye(59), D @ Z[i])
+        np.testing.assert_allclose(model.coef_[i, others], expected, atol=1e-8)
+    assert np.all(np.diag(model.coef_) == 0)
+
+
+@pytest.mark.parametrize("encoder", ["mlp", "residual"])
+def test_labels_do_not_depend_on_the_scale_of_x(subspaces, encoder):
+    X, _ = subspaces
+    params = dict(n_clusters=5, encoder=encoder, pretrain_epochs=3, max_epochs=3, random_state=0)
+    base = MiniBatchDSC(**params).fit(X)
+    for scale in (1e-3, 1e3):
+        scaled = MiniBatchDSC(**params).fit(X * scale)
+        assert scaled.input_scale_ == pytest.approx(base.input_scale_ * scale)
+        assert adjusted_rand_score(base.labels_, scaled.labels_) > 0.99
+
+
+def test_residual_encoder_starts_as_least_squares_on_the_input(subspaces):
+    """With no training step the residual model's C is LSR's on the unit-norm input."""
+    X, _ = subspaces
+    model = MiniBatchDSC(n_clusters=5, encoder="residual", pretrain_epochs=0, max_epochs=1,
+                         learning_rate=1e-12, random_state=0).fit(X)
+    U = X / np.linalg.norm(X, axis=1, keepdims=True)
+    np.testing.assert_allclose(model.embedding_, U, atol=1e-5)
 
 
 def test_full_batch_is_one_step_per_epoch(subspaces):
@@ -214,6 +253,10 @@ def test_pickle_clone_pipeline_and_grid_search(subspaces):
         (np.random.RandomState(0).rand(6, 4), {"device": "tpu"}, ValueError, "device"),
         (np.random.RandomState(0).rand(6, 4), {"encoder": 3}, TypeError, "encoder must be"),
         (np.random.RandomState(0).rand(6, 64), {"input_shape": (1, 8, 8), "encoder": "mlp"}, ValueError, "'mlp' encoder expects vectors"),
+        (np.random.RandomState(0).rand(6, 4), {"self_expression": "lasso"}, ValueError, "self_expression"),
+        (np.random.RandomState(0).rand(6, 4), {"alpha": 0.0}, ValueError, "both must be > 0"),
+        (np.random.RandomState(0).rand(6, 4), {"beta": 0.0}, ValueError, "both must be > 0"),
+        (np.random.RandomState(0).rand(6, 4), {"coding_rate": -1.0}, ValueError, "coding_rate"),
     ],
 )
 def test_bad_input_gives_a_clear_error(X, params, error, match):

@@ -1,17 +1,24 @@
 """Invariants of the torch core: memory bank, self-expressive layer, losses."""
 
 import numpy as np
+import pytest
 import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from deepsubspace.nn.encoders import residual_autoencoder
 from deepsubspace.nn.losses import (
+    coding_rate,
     coefficient_regularization,
     reconstruction_loss,
     self_expression_loss,
 )
 from deepsubspace.nn.memory_bank import MemoryBank
-from deepsubspace.nn.self_expression import SelfExpression
+from deepsubspace.nn.self_expression import (
+    ClosedFormSelfExpression,
+    SelfExpression,
+    ridge_self_expression,
+)
 
 
 def _batch(draw, n_samples):
@@ -139,3 +146,105 @@ def test_conv_autoencoder_batch_norm_in_the_encoder_only():
     z = encoder(torch.rand(2, 1, 32, 32))
     assert z.shape == (2, 4, 4, 4)
     assert decoder(z).shape == (2, 1, 32, 32)
+
+
+# --------------------------------------------------------------------------- #
+# closed-form (ridge) self-expression, the bank's Gram, the coding rate
+# --------------------------------------------------------------------------- #
+def _ridge_rows_by_loop(Z, lam):
+    """Row i: ridge regression of z_i on every other row (the definition)."""
+    n = len(Z)
+    coef = np.zeros((n, n))
+    for i in range(n):
+        others = np.delete(np.arange(n), i)
+        D = Z[others]
+        coef[i, others] = np.linalg.solve(D @ D.T + lam * np.eye(n - 1), D @ Z[i])
+    return coef
+
+
+@settings(max_examples=30, deadline=None)
+@given(n=st.integers(2, 30), h=st.integers(1, 12), lam=st.floats(0.01, 10.0),
+       seed=st.integers(0, 2**31 - 1), data=st.data())
+def test_closed_form_rows_equal_per_row_ridge_solves(n, h, lam, seed, data):
+    Z = np.random.RandomState(seed).randn(n, h)
+    expected = _ridge_rows_by_loop(Z, lam)
+    layer = ClosedFormSelfExpression(lam)
+    coef = layer.coefficients(torch.tensor(Z), block_size=data.draw(st.integers(1, n))).numpy()
+    np.testing.assert_allclose(coef, expected, atol=1e-9)
+    assert np.all(np.diag(coef) == 0)
+    # the batch terms of any subset, from the Gram of the other rows only
+    idx = np.array(sorted(data.draw(st.sets(st.integers(0, n - 1), min_size=1))))
+    rest = np.setdiff1d(np.arange(n), idx)
+    z_hat, residual, coef_norm = ridge_self_expression(
+        torch.tensor(Z[idx]), torch.tensor(Z[rest].T @ Z[rest]), lam)
+    np.testing.assert_allclose(z_hat.numpy(), (expected @ Z)[idx], atol=1e-9)
+    np.testing.assert_allclose(residual.numpy(), np.sum((Z - expected @ Z) ** 2, axis=1)[idx],
+                               atol=1e-9)
+    np.testing.assert_allclose(coef_norm.numpy(), np.sum(expected**2, axis=1)[idx], atol=1e-9)
+
+
+def test_closed_form_gradient_matches_autograd_through_the_dense_solution():
+    """The batch loss differentiates like the explicit N x N ridge solution."""
+    gen = torch.Generator().manual_seed(0)
+    Z = torch.randn(12, 4, dtype=torch.float64, generator=gen)
+    idx = torch.tensor([2, 5, 7])
+    lam = 0.3
+
+    z = Z[idx].clone().requires_grad_(True)
+    rest = torch.ones(12, dtype=torch.bool)
+    rest[idx] = False
+    _, residual, coef_norm = ridge_self_expression(z, Z[rest].T @ Z[rest], lam)
+    (residual.sum() + lam * coef_norm.sum()).backward()
+
+    z_ref = Z[idx].clone().requires_grad_(True)
+    full = Z.clone().index_put((idx,), z_ref)
+    eye = torch.eye(11, dtype=Z.dtype)
+    total = 0.0
+    for row, i in enumerate(idx.tolist()):
+        others = [j for j in range(12) if j != i]
+        D = full[others]
+        c = torch.linalg.solve(D @ D.T + lam * eye, D @ full[i])
+        total = total + torch.sum((full[i] - c @ D) ** 2) + lam * torch.sum(c**2)
+    total.backward()
+    torch.testing.assert_close(z.grad, z_ref.grad, atol=1e-10, rtol=1e-8)
+
+
+@settings(max_examples=40, deadline=None)
+@given(bank_and_batch(), st.lists(st.integers(0, 2**31 - 1), min_size=1, max_size=8))
+def test_bank_gram_stays_equal_to_z_transpose_z(case, seeds):
+    n_samples, n_features, _, seed = case
+    gen = torch.Generator().manual_seed(seed)
+    bank = MemoryBank(n_samples, n_features, track_gram=True)
+    for step, batch_seed in enumerate(seeds):
+        batch_gen = torch.Generator().manual_seed(batch_seed)
+        size = int(torch.randint(1, n_samples + 1, (1,), generator=batch_gen))
+        idx = torch.randperm(n_samples, generator=batch_gen)[:size]
+        bank.update(idx, torch.randn(size, n_features, generator=gen) * 3, step)
+        features = bank.features.double()
+        torch.testing.assert_close(bank.gram, features.T @ features, atol=1e-9, rtol=1e-9)
+    gram = bank.gram.clone()
+    bank.refresh_gram()
+    torch.testing.assert_close(bank.gram, gram, atol=1e-9, rtol=1e-9)
+
+
+@pytest.mark.parametrize("n, h", [(5, 9), (9, 5), (6, 6)])
+def test_coding_rate_is_half_the_logdet_of_the_h_by_h_form(n, h):
+    z = torch.randn(n, h, dtype=torch.float64, generator=torch.Generator().manual_seed(n))
+    eps = 0.1
+    expected = 0.5 * torch.logdet(torch.eye(h, dtype=z.dtype) + h / (n * eps**2) * z.T @ z)
+    torch.testing.assert_close(coding_rate(z, eps), expected)
+    # spread-out features have a larger rate than collapsed ones of the same norm
+    collapsed = z[:1].expand(n, h)
+    assert coding_rate(collapsed) < coding_rate(z)
+
+
+@pytest.mark.parametrize("shape", [(7,), (2, 6, 5)])
+def test_residual_autoencoder_is_the_identity_at_start(shape):
+    encoder, decoder = residual_autoencoder(shape, hidden=(4,))
+    x = torch.randn(3, *shape)
+    torch.testing.assert_close(encoder(x), x)
+    torch.testing.assert_close(decoder(x), x)
+    # and it can learn: the branch's first layer receives gradients through the zero last layer
+    loss = torch.sum((encoder(x) - 2 * x) ** 2)
+    loss.backward()
+    assert any(p.grad is not None and torch.count_nonzero(p.grad) > 0 for p in encoder.parameters())

@@ -266,10 +266,67 @@ def resnet18_autoencoder(input_shape, *, weights=None, decoder_width=256, cache_
     return model, _ResNetDecoder(512, tuple(input_shape), width=decoder_width)
 
 
+class _Residual(nn.Module):
+    """``x + branch(x)`` with the branch's last layer initialised to zero (the identity at start)."""
+
+    def __init__(self, branch):
+        super().__init__()
+        self.branch = branch
+        last = [m for m in branch.modules() if isinstance(m, (nn.Linear, nn.Conv2d))][-1]
+        nn.init.zeros_(last.weight)
+        nn.init.zeros_(last.bias)
+
+    def forward(self, x):
+        return x + self.branch(x)
+
+
+def residual_autoencoder(input_shape, *, hidden=(64,), kernel_size=3, activation="gelu"):
+    """Encoder and decoder that start as the identity: ``x + g(x)``, ``g`` zero at start.
+
+    The latent features have the input's shape, and before any training they
+    *are* the input: self-expression on them starts from the least-squares
+    self-expression of the pixels (or vectors), and training can only move
+    away from it as far as the loss asks. For vectors ``g`` is an MLP
+    ``n_features -> hidden -> n_features``; for images ``(c, h, w)`` a stack
+    of stride-1 'same' convolutions ``c -> hidden -> c`` with
+    ``kernel_size``. The decoder has the same form.
+    """
+    hidden = tuple(int(v) for v in hidden)
+    if len(input_shape) == 1:
+        sizes = [int(input_shape[0]), *hidden, int(input_shape[0])]
+
+        def branch():
+            layers = []
+            for i, (d_in, d_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+                layers.append(nn.Linear(d_in, d_out))
+                if i < len(sizes) - 2:
+                    layers.append(_activation(activation))
+            return nn.Sequential(*layers)
+    elif len(input_shape) == 3:
+        if kernel_size % 2 == 0:
+            raise ValueError(f"kernel_size must be odd, got {kernel_size}.")
+        channels = [int(input_shape[0]), *hidden, int(input_shape[0])]
+
+        def branch():
+            layers = []
+            for i, (c_in, c_out) in enumerate(zip(channels[:-1], channels[1:])):
+                layers.append(nn.Conv2d(c_in, c_out, kernel_size, padding=kernel_size // 2))
+                if i < len(channels) - 2:
+                    layers.append(_activation(activation))
+            return nn.Sequential(*layers)
+    else:
+        raise ValueError(
+            "The 'residual' encoder expects vectors or (channels, height, width) images, "
+            f"got input_shape={tuple(input_shape)}."
+        )
+    return _Residual(branch()), _Residual(branch())
+
+
 ENCODER_FACTORIES = {
     "mlp": mlp_autoencoder,
     "conv": conv_autoencoder,
     "resnet18": resnet18_autoencoder,
+    "residual": residual_autoencoder,
 }
 
 

@@ -59,3 +59,17 @@ def info_nce(anchor, positive, negatives, temperature, exclude=None):
                                          float("-inf"))
     logits = torch.cat([logit_pos, logit_neg], dim=1) / temperature
     return -torch.sum(torch.log_softmax(logits, dim=1)[:, 0])
+
+
+def coding_rate(z, eps=0.1):
+    """Total coding rate ``1/2 logdet(I + h / (n eps^2) Z^T Z)`` of the n x h batch ``z``.
+
+    Large when the rows spread over many directions; it is subtracted from the
+    loss against feature collapse (PRO-DSC, Meng et al., ICLR 2025; MCR^2, Yu
+    et al., 2020). Computed with the smaller of the n x n and h x h Grams
+    (Sylvester's determinant identity gives the same value).
+    """
+    n, h = z.shape
+    small = z @ z.T if n <= h else z.T @ z
+    eye = torch.eye(small.shape[0], dtype=z.dtype, device=z.device)
+    return 0.5 * torch.logdet(eye + (h / (n * eps**2)) * small)

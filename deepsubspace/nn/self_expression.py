@@ -70,3 +70,99 @@ class SelfExpression(nn.Module):
         updated[diag] = 0.0
         self.coef[idx] = updated
         self.row_steps[idx] = steps
+
+
+def ridge_self_expression(z, rest_gram, lam):
+    """Zero-diagonal ridge self-expression of the rows ``z`` over ``z`` and the rest of a dictionary.
+
+    The dictionary Z is the rows ``z`` plus other rows whose Gram is
+    ``rest_gram`` (h x h). Each row ``z_i`` is expressed by all the other rows::
+
+        c_i = argmin_c ||z_i - c Z||^2 + lam ||c||^2   s.t.  c_i = 0.
+
+    With ``M = (Z^T Z + lam I)^-1``, ``q_i = z_i M z_i^T`` and
+    ``s_i = 1 / (1 - q_i)`` the solution is ``c_ij = s_i z_i M z_j^T``
+    (``j != i``), so ``(C Z)_i = z_i - lam s_i z_i M``, the residual is
+    ``lam^2 s_i^2 ||z_i M||^2`` and ``||c_i||^2 = s_i q_i - lam s_i^2 ||z_i M||^2``.
+    ``M`` is applied through the Woodbury identity: with
+    ``A = rest_gram + lam I``, ``W = A^-1 z^T`` and ``S = I_n + z W``,
+    ``z M = S^-1 W^T`` and ``s_i = 1 / (S^-1)_ii``. ``A`` is factorised once
+    (O(h^3), no gradient); everything that carries gradients to ``z`` is
+    O(n h^2 + n^3). No N-sized quantity is formed.
+
+    Parameters
+    ----------
+    z : Tensor of shape (n, h)
+    rest_gram : Tensor of shape (h, h)
+        Gram of the dictionary's other rows (no gradient flows into it).
+    lam : float
+        Ridge weight, > 0.
+
+    Returns
+    -------
+    z_hat : Tensor of shape (n, h)
+        ``(C Z)_i`` for every row.
+    residual : Tensor of shape (n,)
+        ``||z_i - (C Z)_i||^2``.
+    coef_norm : Tensor of shape (n,)
+        ``||c_i||^2``.
+    """
+    n, h = z.shape
+    with torch.no_grad():
+        eye_h = torch.eye(h, dtype=rest_gram.dtype, device=rest_gram.device)
+        factor = torch.linalg.cholesky(rest_gram + lam * eye_h)
+    w = torch.cholesky_solve(z.T, factor)  # A^-1 z^T, h x n
+    s_mat = torch.eye(n, dtype=z.dtype, device=z.device) + z @ w
+    s_inv = torch.linalg.inv(s_mat)
+    zm = s_inv @ w.T  # rows z_i M
+    s = 1.0 / torch.diagonal(s_inv)
+    q = 1.0 - torch.diagonal(s_inv)
+    zm_sq = torch.sum(zm * zm, dim=1)
+    z_hat = z - (lam * s)[:, None] * zm
+    return z_hat, lam**2 * s**2 * zm_sq, s * q - lam * s**2 * zm_sq
+
+
+class ClosedFormSelfExpression(nn.Module):
+    """The exact C-step: C is the zero-diagonal ridge solution on the current bank.
+
+    Nothing N x N exists during training: a step on batch ``idx`` with features
+    ``z`` needs the bank only through its h x h Gram (kept by the
+    :class:`~deepsubspace.nn.memory_bank.MemoryBank`), with the batch's rows
+    replaced by ``z`` so that the encoder gets gradients through them. C itself
+    is formed only on request (:meth:`coefficients`).
+
+    Parameters
+    ----------
+    lam : float
+        Ridge weight, > 0 (``beta / alpha`` in the estimators).
+    """
+
+    def __init__(self, lam):
+        super().__init__()
+        self.lam = lam
+
+    def batch_terms(self, idx, z, bank):
+        """``(C Z)_idx``, ``||Z_idx - (C Z)_idx||^2`` and ``||C_idx||^2`` (summed over the batch)."""
+        old = bank.features[idx].to(torch.float64)
+        z_hat, residual, coef_norm = ridge_self_expression(
+            z.to(torch.float64), bank.gram - old.T @ old, self.lam)
+        return z_hat.to(z.dtype), residual.sum().to(z.dtype), coef_norm.sum().to(z.dtype)
+
+    def step(self, idx, state):
+        """Nothing to update: C follows the bank."""
+
+    @torch.no_grad()
+    def coefficients(self, features, block_size=1024):
+        """Dense C (float64) on ``features``, computed in row blocks."""
+        z = features.to(torch.float64)
+        n, h = z.shape
+        eye = torch.eye(h, dtype=z.dtype, device=z.device)
+        factor = torch.linalg.cholesky(z.T @ z + self.lam * eye)
+        coef = torch.empty(n, n, dtype=z.dtype, device=z.device)
+        for start in range(0, n, block_size):
+            rows = slice(start, min(start + block_size, n))
+            zm = torch.cholesky_solve(z[rows].T, factor).T
+            s = 1.0 / (1.0 - torch.sum(zm * z[rows], dim=1))
+            coef[rows] = s[:, None] * (zm @ z.T)
+        coef.fill_diagonal_(0.0)
+        return coef

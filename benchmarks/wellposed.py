@@ -1,0 +1,153 @@
+"""The well-posed presets (closed-form C, residual encoder) of both deep estimators.
+
+For each estimator, data set, mode and seed (5 seeds, final iterate, presets
+``deepsubspace.presets.get(estimator, dataset)`` fixed before any label was
+read), one fresh process fits the preset and scores its C three ways:
+
+* ``acc_dsc_post``: the preset's affinity (DSC post-processing with the
+  package's one setting, ``DSC_POST_PROCESSING_DEFAULTS``) -- the headline;
+* ``acc``: plain ``|C| + |C|^T``;
+* ``acc_published``: DSC-Net's own per-dataset post-processing settings
+  from its public code (tuned with labels by its authors; a separate column
+  for comparison with papers, never a result of this package).
+
+It also records the effective rank of ``embedding_`` against that of the
+unit-norm pixels (feature collapse, label-free), wall time per stage, peak
+RSS, the torch thread count and the commit. Results accumulate (resumable)
+in ``benchmarks/results/wellposed_<estimator>.json`` and ``.md``.
+
+    python benchmarks/wellposed.py --estimator MiniBatchDSC
+    python benchmarks/wellposed.py --estimator ContrastiveMiniBatchDSC --modes minibatch
+"""
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from _common import RESULTS, machine, mean_std, peak_rss_bytes, run_resumable  # noqa: E402
+
+MODES = {"minibatch": {}, "fullbatch": {"batch_size": None}}
+#: DSC-Net's public per-dataset post-processing (threshold, subspace_dim, power), label-tuned
+PUBLISHED_POST = {
+    "extended_yaleb": {"threshold": 0.1, "subspace_dim": 10, "power": 3.5},
+    "orl": {"threshold": 0.2, "subspace_dim": 3, "power": 1.0},
+    "coil20": {"threshold": 0.04, "subspace_dim": 12, "power": 8.0},
+}
+
+
+def commit():
+    here = os.path.dirname(os.path.abspath(__file__))
+    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=here, capture_output=True, text=True)
+    dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=here,
+                           capture_output=True, text=True)
+    return head.stdout.strip() + ("+dirty" if dirty.stdout.strip() else "")
+
+
+def run_one(estimator, dataset, mode, seed, device):
+    import numpy as np
+    import torch
+
+    import deepsubspace
+    from deepsubspace import presets
+    from deepsubspace.affinity import affinity_from_coefficients, spectral_labels
+    from deepsubspace.datasets import load_dataset
+    from deepsubspace.metrics import clustering_accuracy, effective_rank, normalized_mutual_info_score
+
+    data = load_dataset(dataset)
+    params = presets.get(estimator, dataset)
+    params.update(MODES[mode])
+    model = getattr(deepsubspace, estimator)(**params, device=device, random_state=seed)
+    rss_before = peak_rss_bytes()
+    start = time.perf_counter()
+    model.fit(data.data)
+    seconds = time.perf_counter() - start
+    k = params["n_clusters"]
+    pixels = data.data / np.linalg.norm(data.data, axis=1, keepdims=True)
+    result = {
+        "estimator": estimator, "dataset": dataset, "mode": mode, "seed": seed,
+        "n_samples": len(data.target), "params": {p: v for p, v in params.items() if p != "encoder_params"},
+        "fit_seconds": seconds, "stage_seconds": model.stage_seconds_,
+        "fine_tune_seconds_per_epoch": model.stage_seconds_["fine_tune"] / model.n_iter_,
+        "peak_rss_bytes": peak_rss_bytes(), "rss_before_fit_bytes": rss_before,
+        "final_loss_terms": {name: values[-1] for name, values in model.loss_terms_.items()},
+        "first_loss_terms": {name: values[0] for name, values in model.loss_terms_.items()},
+        "effective_rank": effective_rank(model.embedding_),
+        "effective_rank_pixels": effective_rank(pixels),
+        "feature_change": float(np.linalg.norm(model.embedding_ - pixels) / np.linalg.norm(pixels))
+        if model.embedding_.shape == pixels.shape else None,
+        "acc_dsc_post": clustering_accuracy(data.target, model.labels_),
+        "nmi_dsc_post": normalized_mutual_info_score(data.target, model.labels_),
+        "machine": machine(device), "commit": commit(),
+    }
+    for column, post, extra in (("", None, None), ("_published", "dsc", PUBLISHED_POST[dataset])):
+        affinity = affinity_from_coefficients(model.coef_, post_processing=post, n_clusters=k,
+                                              params=extra)
+        labels = spectral_labels(affinity, k, assign_labels=params["assign_labels"], random_state=seed)
+        result["acc" + column] = clustering_accuracy(data.target, labels)
+        result["nmi" + column] = normalized_mutual_info_score(data.target, labels)
+    del torch
+    return result
+
+
+def markdown(results):
+    lines = [
+        "| estimator | dataset | mode | seeds | ACC (DSC post, the preset) | ACC (plain) "
+        "| NMI (DSC post) | published protocol: ACC (label-tuned post) | effective rank "
+        "(pixels) | fit time (s) | s/epoch | peak RSS (MiB) |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    groups = {}
+    for run in results.values():
+        groups.setdefault((run["estimator"], run["dataset"], run["mode"]), []).append(run)
+    for (estimator, dataset, mode), runs in sorted(groups.items()):
+        col = lambda key: [r[key] for r in runs]  # noqa: E731
+        lines.append(
+            f"| {estimator} | {dataset} | {mode} | {len(runs)} | {mean_std(col('acc_dsc_post'))} "
+            f"| {mean_std(col('acc'))} | {mean_std(col('nmi_dsc_post'))} | {mean_std(col('acc_published'))} "
+            f"| {mean_std(col('effective_rank'))} ({runs[0]['effective_rank_pixels']:.1f}) "
+            f"| {mean_std(col('fit_seconds'))} | {mean_std(col('fine_tune_seconds_per_epoch'))} "
+            f"| {mean_std([r['peak_rss_bytes'] / 2**20 for r in runs])} |"
+        )
+    any_run = next(iter(results.values()), None)
+    if any_run:
+        m = any_run["machine"]
+        commits = sorted({r["commit"] for r in results.values()})
+        lines += ["", f"Machine: {m['processor']}, {m['cpu_count']} CPUs, device {m['device']}, "
+                      f"torch threads {sorted({r['machine']['torch_threads'] for r in results.values()})}; "
+                      f"{m['platform']}; versions {m['versions']}. Commits: {', '.join(commits)}.",
+                  "Final iterate, presets of deepsubspace.presets (architecture 'residual'). "
+                  "'published protocol': the same C with DSC-Net's per-dataset post-processing "
+                  "from its public code, tuned with labels by its authors (not this package's result)."]
+    return "\n".join(lines) + "\n"
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--estimator", default="MiniBatchDSC",
+                        choices=["MiniBatchDSC", "ContrastiveMiniBatchDSC"])
+    parser.add_argument("--datasets", nargs="+", default=["orl", "coil20", "extended_yaleb"])
+    parser.add_argument("--modes", nargs="+", default=["minibatch"], choices=list(MODES))
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
+    parser.add_argument("--device", default="cpu")
+    parser.add_argument("--output", default=None)
+    parser.add_argument("--one", nargs=4, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.one:
+        estimator, dataset, mode, seed = args.one
+        print(json.dumps(run_one(estimator, dataset, mode, int(seed), args.device)))
+        return
+    output = args.output or os.path.join(RESULTS, f"wellposed_{args.estimator.lower()}.json")
+    keys = [(args.estimator, d, m, s) for m in args.modes for d in args.datasets for s in args.seeds]
+    results = run_resumable(
+        __file__, keys, output, ["--device", args.device], markdown=markdown,
+        summary=lambda r: f"ACC {r['acc_dsc_post']:.3f} (plain {r['acc']:.3f}, published {r['acc_published']:.3f})",
+    )
+    print(markdown(results))
+
+
+if __name__ == "__main__":
+    main()

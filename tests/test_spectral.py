@@ -1,0 +1,186 @@
+"""The spectral step: one eigen-solver path, its fallbacks, and exactly n_clusters labels."""
+
+import warnings
+
+import numpy as np
+import pytest
+from conftest import union_of_subspaces
+from scipy import sparse
+from scipy.linalg import block_diag
+from scipy.sparse.linalg import ArpackError, ArpackNoConvergence
+from sklearn.cluster import SpectralClustering
+from sklearn.exceptions import ConvergenceWarning
+
+from deepsubspace import affinity as affinity_module
+from deepsubspace.affinity import dsc_post_processing, spectral_labels
+from deepsubspace.metrics import adjusted_rand_score
+
+ASSIGNMENTS = ("discretize", "kmeans")
+
+
+def _subspace_affinity(per_subspace=30):
+    """Least-squares affinity of 5 subspaces (150 samples), and the labels."""
+    X, y = union_of_subspaces(per_subspace=per_subspace)
+    gram = X @ X.T
+    coef = np.linalg.solve(gram + 0.05 * np.eye(len(X)), gram).T
+    np.fill_diagonal(coef, 0)
+    return np.abs(coef) + np.abs(coef).T, y
+
+
+def _no_arpack(*args, **kwargs):
+    raise ArpackNoConvergence("no convergence (test)", np.empty(0), np.empty((0, 0)))
+
+
+@pytest.mark.parametrize("params", [{"threshold": 0.1, "subspace_dim": 4, "power": 2.0},
+                                    {"threshold": 0.1, "subspace_dim": 8, "power": 1.0}])
+def test_orl_ensc_settings_that_crashed_arpack_give_40_clusters(params):
+    from deepsubspace.baselines import ElasticNetSubspaceClustering
+    from deepsubspace.datasets import load_dataset
+
+    try:
+        data = load_dataset("orl", download=False)
+    except FileNotFoundError:
+        pytest.skip("ORL_32x32.mat not found (set DEEPSUBSPACE_DATA)")
+    model = ElasticNetSubspaceClustering(n_clusters=40, post_processing="dsc",
+                                         post_processing_params=params, random_state=0)
+    model.fit(data.data)
+    assert len(np.unique(model.labels_)) == 40
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)  # discretize may need the fallback
+        labels = spectral_labels(model.affinity_matrix_, 40, random_state=0)
+    assert len(np.unique(labels)) == 40
+
+
+@pytest.mark.parametrize("assign", ASSIGNMENTS)
+def test_arpack_failures_fall_back_to_lobpcg(monkeypatch, assign):
+    affinity, y = _subspace_affinity()
+    reference = spectral_labels(affinity, 5, assign_labels=assign, random_state=0)
+    calls = {"eigsh": [], "lobpcg": 0}
+    real_lobpcg = affinity_module.lobpcg
+
+    def failing_eigsh(*args, **kwargs):
+        calls["eigsh"].append(kwargs.get("ncv"))
+        _no_arpack()
+
+    def counting_lobpcg(*args, **kwargs):
+        calls["lobpcg"] += 1
+        return real_lobpcg(*args, **kwargs)
+
+    monkeypatch.setattr(affinity_module, "DENSE_EIGEN_MAX_SAMPLES", 10)
+    monkeypatch.setattr(affinity_module, "eigsh", failing_eigsh)
+    monkeypatch.setattr(affinity_module, "lobpcg", counting_lobpcg)
+    for a in (affinity, sparse.csr_matrix(affinity)):
+        calls["eigsh"].clear()
+        labels = spectral_labels(a, 5, assign_labels=assign, random_state=0)
+        # default Krylov space, then a larger one, then LOBPCG
+        assert calls["eigsh"] == [None, 64]
+        assert len(np.unique(labels)) == 5
+        assert adjusted_rand_score(labels, reference) > 0.95
+        assert adjusted_rand_score(labels, y) > 0.95
+    assert calls["lobpcg"] == 2
+
+
+def test_arpack_retry_with_a_larger_krylov_space(monkeypatch):
+    affinity, y = _subspace_affinity()
+    real_eigsh = affinity_module.eigsh
+
+    def eigsh_failing_once(*args, **kwargs):
+        if kwargs.get("ncv") is None:
+            raise ArpackError(3)
+        return real_eigsh(*args, **kwargs)
+
+    monkeypatch.setattr(affinity_module, "DENSE_EIGEN_MAX_SAMPLES", 10)
+    monkeypatch.setattr(affinity_module, "eigsh", eigsh_failing_once)
+    monkeypatch.setattr(affinity_module, "lobpcg", None)  # must not be reached
+    labels = spectral_labels(affinity, 5, assign_labels="kmeans", random_state=0)
+    assert adjusted_rand_score(labels, y) > 0.95
+
+
+def test_arpack_and_dense_solvers_give_the_same_eigenspace(monkeypatch):
+    scaled, _ = affinity_module._normalized_graph(_subspace_affinity()[0])
+    dense = affinity_module._normalized_eigenvectors(scaled, 5, np.random.RandomState(0))
+    monkeypatch.setattr(affinity_module, "DENSE_EIGEN_MAX_SAMPLES", 10)
+    for matrix in (scaled, sparse.csr_matrix(scaled)):
+        arpack = affinity_module._normalized_eigenvectors(matrix, 5, np.random.RandomState(0))
+        np.testing.assert_allclose(arpack @ arpack.T, dense @ dense.T, atol=1e-8)
+
+
+def test_dsc_post_processing_survives_an_svds_failure(monkeypatch):
+    X, _ = union_of_subspaces(per_subspace=20)
+    gram = X @ X.T
+    coef = np.linalg.solve(gram + 0.05 * np.eye(len(X)), gram).T
+    np.fill_diagonal(coef, 0)
+    expected = dsc_post_processing(coef, 5)
+    monkeypatch.setattr(affinity_module, "svds", _no_arpack)
+    np.testing.assert_allclose(dsc_post_processing(coef, 5), expected, atol=1e-8)
+
+
+def test_discretize_with_fewer_clusters_falls_back_to_kmeans(monkeypatch):
+    affinity, _ = _subspace_affinity()
+    kmeans = spectral_labels(affinity, 5, assign_labels="kmeans", random_state=0)
+    monkeypatch.setattr(affinity_module, "discretize",
+                        lambda vectors, random_state: np.arange(len(vectors)) % 3)
+    with pytest.warns(ConvergenceWarning, match="found only 3 clusters for n_clusters=5"):
+        labels = spectral_labels(affinity, 5, assign_labels="discretize", random_state=0)
+    assert len(np.unique(labels)) == 5
+    # the k-means assignment on the same eigenvectors (another point of the random stream)
+    assert adjusted_rand_score(labels, kmeans) > 0.95
+
+
+@pytest.mark.parametrize("to_sparse", [False, True])
+def test_disconnected_graphs(to_sparse):
+    convert = sparse.csr_matrix if to_sparse else np.asarray
+    cliques = [np.ones((5, 5))] * 8
+    truth = np.repeat(np.arange(8), 5)
+    # one component per cluster: recovered exactly, no warning
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for assign in ASSIGNMENTS:
+            labels = spectral_labels(convert(block_diag(*cliques)), 8, assign_labels=assign,
+                                     random_state=0)
+            assert adjusted_rand_score(truth, labels) == 1.0
+    # more components than clusters: discretize cannot place the samples outside the
+    # embedding; k-means keeps every component whole
+    with pytest.warns(ConvergenceWarning, match="zero embedding"):
+        labels = spectral_labels(convert(block_diag(*cliques)), 4, random_state=0)
+    assert len(np.unique(labels)) == 4
+    assert all(len(np.unique(labels[truth == c])) == 1 for c in range(8))
+
+
+@pytest.mark.parametrize("to_sparse", [False, True])
+def test_edgeless_affinity_gives_random_labels_with_a_warning(to_sparse):
+    convert = sparse.csr_matrix if to_sparse else np.asarray
+    for affinity in (np.zeros((12, 12)), np.eye(12)):  # self-loops are not edges
+        for assign in ASSIGNMENTS:
+            with pytest.warns(UserWarning, match="no edge between distinct samples"):
+                labels = spectral_labels(convert(affinity), 3, assign_labels=assign,
+                                         random_state=0)
+            np.testing.assert_array_equal(np.bincount(labels), [4, 4, 4])
+
+
+def test_one_cluster():
+    affinity, _ = _subspace_affinity(per_subspace=10)
+    for a in (affinity, sparse.csr_matrix(affinity), np.zeros((4, 4))):
+        for assign in ASSIGNMENTS:
+            np.testing.assert_array_equal(spectral_labels(a, 1, assign_labels=assign),
+                                          np.zeros(a.shape[0]))
+
+
+@pytest.mark.parametrize("assign", ASSIGNMENTS)
+def test_sparse_dense_and_self_loops_agree(assign):
+    affinity, y = _subspace_affinity()
+    labels = spectral_labels(affinity, 5, assign_labels=assign, random_state=1)
+    assert adjusted_rand_score(labels, y) > 0.95
+    with_loops = affinity + np.diag(np.linspace(0, 3, len(affinity)))
+    for other in (sparse.csr_matrix(affinity), with_loops, sparse.csr_matrix(with_loops)):
+        got = spectral_labels(other, 5, assign_labels=assign, random_state=1)
+        assert adjusted_rand_score(got, labels) > 0.95
+
+
+def test_discretize_matches_scikit_learn_spectral_clustering():
+    affinity, y = _subspace_affinity()
+    for seed in range(3):
+        ours = spectral_labels(affinity, 5, assign_labels="discretize", random_state=seed)
+        theirs = SpectralClustering(5, affinity="precomputed", assign_labels="discretize",
+                                    random_state=seed).fit_predict(affinity)
+        assert adjusted_rand_score(ours, theirs) == 1.0
