@@ -1,10 +1,11 @@
 """Classical baselines next to deep subspace clustering, on one table.
 
-k-means and spectral clustering (kNN graph) on raw pixels, SSC and EnSC on
-raw pixels (their estimator defaults, one setting for every dataset), each
-with the plain ``|C| + |C|^T`` affinity and with the DSC post-processing
-(the deep models' defaults, and, for sparse coefficients, threshold 1.0:
-the default threshold keeps about one entry per column of a sparse C).
+k-means and spectral clustering (kNN graph) on raw pixels; least-squares
+(LSR), SSC and EnSC on raw pixels (their estimator defaults, one setting for
+every dataset), each with the plain ``|C| + |C|^T`` affinity and with the DSC
+post-processing (for LSR's dense C the package's one setting, as for the deep
+models; for sparse coefficients threshold 1.0: the default threshold keeps
+about one entry per column of a sparse C).
 ``ensc_you`` is EnSC as the public code of You et al. runs it
 (github.com/ChongYou/subspace-clustering, with the ``gamma=200, tau=1`` of
 its ORL setting): raw rows, ``gamma`` relative to each sample's largest
@@ -32,14 +33,16 @@ from multiprocessing import get_context
 
 import numpy as np
 
-METHODS = ["kmeans", "spectral_knn", "ssc", "ssc+dsc", "ensc", "ensc+dsc", "ensc_you",
-           "ensc_you+rows"]
+METHODS = ["kmeans", "spectral_knn", "lsr", "lsr+dsc", "ssc", "ssc+dsc", "ensc", "ensc+dsc",
+           "ensc_you", "ensc_you+rows"]
 ENSC_YOU = {"gamma": 200.0, "gamma_relative": True, "tau": 1.0, "normalize_input": False}
 SPARSE_DSC_POST = {"threshold": 1.0}
 POST = {"": {}, "dsc": {"post_processing": "dsc", "post_processing_params": SPARSE_DSC_POST},
         "rows": {"post_processing": "normalize_rows"}}
 POST_LABEL = {"": "none (|C|+|C|^T)", "dsc": "dsc " + json.dumps(SPARSE_DSC_POST),
               "rows": "row-normalised C, then |C|+|C|^T"}
+#: LSR's C is dense: its DSC post-processing is the package's one setting (the deep models' rule)
+LSR_POST = {"": {"post_processing": None}, "dsc": {"post_processing": "dsc"}}
 
 
 def _scores(target, labels):
@@ -58,7 +61,11 @@ def run_method(dataset, method, seeds):
     """All seeds of one method on one dataset (runs in a fresh process)."""
     from sklearn.cluster import KMeans, SpectralClustering
 
-    from deepsubspace.baselines import ElasticNetSubspaceClustering, SparseSubspaceClustering
+    from deepsubspace.baselines import (
+        ElasticNetSubspaceClustering,
+        LeastSquaresSubspaceClustering,
+        SparseSubspaceClustering,
+    )
     from deepsubspace.datasets import load_dataset
 
     data = load_dataset(dataset)
@@ -73,6 +80,9 @@ def run_method(dataset, method, seeds):
         elif base == "spectral_knn":
             labels = SpectralClustering(n_clusters=k, affinity="nearest_neighbors", n_neighbors=10,
                                         random_state=seed).fit_predict(X)
+        elif base == "lsr":
+            labels = LeastSquaresSubspaceClustering(n_clusters=k, random_state=seed,
+                                                    **LSR_POST[post]).fit_predict(X)
         else:
             cls = {"ssc": SparseSubspaceClustering, "ensc": ElasticNetSubspaceClustering,
                    "ensc_you": ElasticNetSubspaceClustering}[base]
@@ -83,16 +93,18 @@ def run_method(dataset, method, seeds):
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     return {"dataset": dataset, "method": method, "n_samples": len(y), "runs": runs,
             "peak_rss_bytes": peak,
-            "post_processing": POST_LABEL[post] if base.startswith(("ssc", "ensc")) else "n/a",
+            "post_processing": (POST_LABEL[post] if base.startswith(("ssc", "ensc"))
+                                else ("dsc (defaults)" if post else POST_LABEL[""]) if base == "lsr"
+                                else "n/a"),
             "params": dict(ENSC_YOU) if base == "ensc_you" else "estimator defaults"}
 
 
 def deep_rows(results_dir, datasets):
     """MiniBatchDSC / ContrastiveMiniBatchDSC rows from the benchmark result files."""
     rows = []
-    sources = [("table1.json", "MiniBatchDSC", lambda r: r.get("mode") == "minibatch"),
-               ("clbdsc_orl.json", "ContrastiveMiniBatchDSC", lambda r: r.get("kind") == "accuracy"),
-               ("clbdsc_coil20.json", "ContrastiveMiniBatchDSC", lambda r: r.get("kind") == "accuracy")]
+    sources = [("wellposed_minibatchdsc.json", "MiniBatchDSC", lambda r: r.get("mode") == "minibatch"),
+               ("wellposed_contrastiveminibatchdsc.json", "ContrastiveMiniBatchDSC",
+                lambda r: r.get("mode") == "minibatch")]
     for filename, name, keep in sources:
         path = os.path.join(results_dir, filename)
         if not os.path.exists(path):
@@ -103,6 +115,7 @@ def deep_rows(results_dir, datasets):
             mine = [r for r in results if r["dataset"] == dataset]
             if not mine:
                 continue
+            # the presets' affinity is the DSC post-processing ("+dsc"); "acc" is plain |C|+|C|^T
             for suffix, acc, nmi in (("", "acc", "nmi"), ("+dsc", "acc_dsc_post", "nmi_dsc_post")):
                 rows.append({
                     "dataset": dataset, "method": name + suffix,
@@ -134,7 +147,8 @@ def markdown(rows):
             f"| {mean_std([r['ari'] for r in runs])} | {mean_std([r['seconds'] for r in runs])} "
             f"| {row['peak_rss_bytes'] / 2**20:.0f} |")
     lines += ["", "SSC/EnSC rows: spectral step assign_labels='kmeans' (their default: normalised "
-                  "eigenvectors + k-means, n_init=20); deep rows: assign_labels='discretize' (theirs). "
+                  "eigenvectors + k-means, n_init=20); LSR and deep rows: assign_labels='discretize' "
+                  "(theirs). Deep rows: the well-posed presets (benchmarks/wellposed.py). "
                   "ensc_you: " + json.dumps(ENSC_YOU) + "."]
     return "\n".join(lines) + "\n"
 
@@ -172,8 +186,13 @@ def main(argv=None):
 
         import torch
 
+        import subprocess
+
+        head = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True,
+                              cwd=os.path.dirname(os.path.abspath(__file__))).stdout.strip()
         machine = {"platform": platform.platform(), "cpu_count": os.cpu_count(),
-                   "torch": torch.__version__, "python": platform.python_version()}
+                   "torch": torch.__version__, "python": platform.python_version(),
+                   "torch_threads": torch.get_num_threads(), "commit": head}
         with open(args.json, "w") as fh:
             json.dump({"machine": machine, "rows": rows}, fh, indent=1)
 
