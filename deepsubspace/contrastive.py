@@ -1,6 +1,7 @@
 """ContrastiveMiniBatchDSC: decoder-free deep subspace clustering with InfoNCE (CLBDSC)."""
 
 import functools
+import warnings
 from numbers import Integral, Real
 
 import torch
@@ -64,8 +65,8 @@ class ContrastiveMiniBatchDSC(BaseMiniBatchDSC):
         order). ``None`` treats rows as vectors.
     batch_size : int or None, default=32
         Samples per step. The negatives are the bank entries outside the
-        batch, so with ``None`` (or a value >= n_samples) there is no
-        negative and the InfoNCE term is zero: use mini-batches.
+        batch, so ``None`` (full batch) is refused with a ValueError, and a
+        value >= n_samples warns (no negative: the InfoNCE term is zero).
     pretrain_batch_size : int or None, default=None
         Batch size of the frozen-encoder stage that trains only C; ``None``
         uses ``batch_size``.
@@ -310,6 +311,17 @@ class ContrastiveMiniBatchDSC(BaseMiniBatchDSC):
 
         The C-only stage needs the final bank and runs in ``_train_after_bank_fill``.
         """
+        if self.batch_size is None:
+            raise ValueError(
+                "ContrastiveMiniBatchDSC needs mini-batches: its negatives are the bank entries "
+                "outside the batch, so batch_size=None (full batch) leaves none and the InfoNCE "
+                "term would be zero; pass an int batch_size smaller than n_samples."
+            )
+        if training.batch_size >= training.n_samples:
+            warnings.warn(
+                f"batch_size={self.batch_size} >= n_samples={training.n_samples}: there are no "
+                "negatives outside the batch and the InfoNCE term is zero.", UserWarning,
+                stacklevel=3)
         training.augment = get_augmentation(self.augmentation, tuple(training.X.shape[1:]))
         self.pretrain_loss_curve_ = []
         if self.encoder_pretrain_epochs == 0:

@@ -1,13 +1,14 @@
-"""Figures: affinity matrix sorted by label, loss curve (matplotlib imported lazily)."""
+"""Figures: affinity matrix sorted by label, loss curve (matplotlib imported lazily).
+
+The helpers draw on the axes they are given (or the current ones) and never
+change matplotlib's backend.
+"""
 
 import numpy as np
 
 
 def _pyplot():
     try:
-        import matplotlib
-
-        matplotlib.use("Agg", force=False)
         import matplotlib.pyplot as plt
     except ImportError as exc:  # pragma: no cover - depends on the environment
         raise ImportError("Plotting needs matplotlib: pip install 'deepsubspace[examples]'.") from exc

@@ -319,9 +319,13 @@ def test_resnet18_encoder_end_to_end_on_gray_images():
     assert model.embedding_.shape == (12, 512) and model.decoder_ is None
 
 
-def test_full_batch_has_no_negatives_and_still_fits(vectors):
-    model = ContrastiveMiniBatchDSC(n_clusters=3, random_state=0,
-                                    **{**FAST, "batch_size": None}).fit(vectors)
+def test_full_batch_has_no_negatives_and_is_refused(vectors):
+    with pytest.raises(ValueError, match="needs mini-batches"):
+        ContrastiveMiniBatchDSC(n_clusters=3, random_state=0,
+                                **{**FAST, "batch_size": None}).fit(vectors)
+    with pytest.warns(UserWarning, match="no negatives outside the batch"):
+        model = ContrastiveMiniBatchDSC(n_clusters=3, random_state=0,
+                                        **{**FAST, "batch_size": 1000}).fit(vectors)
     assert np.all(np.isfinite(model.coef_)) and model.labels_.shape == (len(vectors),)
 
 
