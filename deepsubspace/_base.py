@@ -12,7 +12,7 @@ import torch
 from sklearn.base import BaseEstimator, ClusterMixin, _fit_context
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import validate_data
+from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .affinity import affinity_from_coefficients, spectral_labels
 from .nn.encoders import build_autoencoder
@@ -342,6 +342,50 @@ class BaseMiniBatchDSC(ClusterMixin, BaseEstimator, metaclass=ABCMeta):
                                        assign_labels=self.assign_labels,
                                        random_state=random_state)
         return self
+
+    def predict(self, X):
+        """Label new samples by the cluster that holds most of their coefficient mass.
+
+        Each new sample is encoded (the trained encoder, in evaluation mode,
+        on ``X / input_scale_``), scaled to unit norm and expressed over the
+        final memory bank ``embedding_`` by the ridge solution of the
+        closed-form C-step (weight ``beta / alpha``; nothing is excluded since
+        the sample is not in the bank). Its label is the cluster ``k`` of
+        ``labels_`` with the largest ``sum_{j in k} |c_j|``. Cost O(m N h) for
+        m new samples, in blocks; no N x N array. On training samples it
+        usually, but not always, agrees with ``labels_`` (which come from
+        spectral clustering of the whole affinity).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            New samples, with the features seen during fit.
+
+        Returns
+        -------
+        labels : ndarray of shape (n_samples,)
+            Cluster labels in ``0 .. n_clusters - 1``.
+        """
+        check_is_fitted(self)
+        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
+        if self.alpha <= 0 or self.beta <= 0:
+            raise ValueError(
+                "predict expresses new samples with the ridge weight beta / alpha; "
+                f"both must be > 0, got alpha={self.alpha!r}, beta={self.beta!r}."
+            )
+        shape = self._resolve_input_shape(X.shape[1])
+        X_t = torch.tensor(X / self.input_scale_, dtype=torch.float32).reshape(len(X), *shape)
+        with torch.no_grad():
+            queries = unit_norm(torch.cat([self.encoder_(part).flatten(1) for part in
+                                           torch.split(X_t, 1024)]))
+        bank = unit_norm(torch.as_tensor(self.embedding_))
+        membership = torch.zeros(len(bank), self.n_clusters, dtype=torch.float64)
+        membership[torch.arange(len(bank)), torch.as_tensor(self.labels_)] = 1.0
+        mass = torch.empty(len(X), self.n_clusters, dtype=torch.float64)
+        solver = ClosedFormSelfExpression(self.beta / self.alpha)
+        for rows, coef in solver.coefficients_of_new(queries, bank):
+            mass[rows] = coef.abs() @ membership
+        return mass.argmax(dim=1).numpy().astype(np.int64)
 
     def _train(self, X, input_shape, device, seed):
         n_samples = X.shape[0]

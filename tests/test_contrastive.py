@@ -483,3 +483,9 @@ def test_feature_anchor_trains_the_encoder_without_c():
     changed = [not torch.equal(a, b) for a, b in
                zip(plain.encoder_.parameters(), coupled.encoder_.parameters())]
     assert any(changed)
+
+
+def test_predict_new_samples(vectors):
+    model = ContrastiveMiniBatchDSC(n_clusters=3, random_state=0, **FAST).fit(vectors)
+    labels = model.predict(vectors)
+    assert labels.shape == (len(vectors),) and set(labels) <= {0, 1, 2}

@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import sparse
 from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import Normalizer
@@ -290,3 +291,27 @@ def test_verbose_prints_a_progress_bar(subspaces, capsys):
     MiniBatchDSC(n_clusters=2, verbose=1, random_state=0, **FAST).fit(X[:30])
     err = capsys.readouterr().err
     assert "fine-tune [" in err and "self_expr=" in err and "pre-train [" in err
+
+
+def test_predict_labels_new_samples_from_the_same_subspaces():
+    """Fit on 200 points per subspace, predict 2,000 new ones per subspace."""
+    X, y = union_of_subspaces(per_subspace=2200, seed=0)
+    train = np.concatenate([np.arange(k * 2200, k * 2200 + 200) for k in range(5)])
+    test = np.setdiff1d(np.arange(len(X)), train)
+    model = MiniBatchDSC(n_clusters=5, random_state=0).fit(X[train])
+    assert adjusted_rand_score(y[train], model.labels_) >= 0.85
+    assert adjusted_rand_score(y[test], model.predict(X[test])) >= 0.85
+    # on the training points, predict agrees with labels_ on well-separated data
+    assert adjusted_rand_score(model.labels_, model.predict(X[train])) >= 0.9
+
+
+def test_predict_errors(subspaces):
+    X, _ = subspaces
+    model = MiniBatchDSC(n_clusters=3, random_state=0, **FAST)
+    with pytest.raises(NotFittedError):
+        model.predict(X)
+    model.fit(X[:60])
+    with pytest.raises(ValueError, match="features"):
+        model.predict(X[:5, :10])
+    labels = model.predict(X[60:70])
+    assert labels.shape == (10,) and labels.dtype.kind == "i" and set(labels) <= {0, 1, 2}

@@ -166,3 +166,20 @@ class ClosedFormSelfExpression(nn.Module):
             coef[rows] = s[:, None] * (zm @ z.T)
         coef.fill_diagonal_(0.0)
         return coef
+
+    @torch.no_grad()
+    def coefficients_of_new(self, queries, features, block_size=1024):
+        """Ridge coefficients of new rows over the bank, block by block.
+
+        Row ``q`` (not a sample of the bank, so nothing is excluded) gets
+        ``c = argmin ||q - c Z||^2 + lam ||c||^2 = q (Z^T Z + lam I)^-1 Z^T``.
+        Yields ``(rows, C_block)`` with ``C_block`` of shape (block, N): memory
+        O(block_size * N), never (queries x N) at once.
+        """
+        z = features.to(torch.float64)
+        eye = torch.eye(z.shape[1], dtype=z.dtype, device=z.device)
+        factor = torch.linalg.cholesky(z.T @ z + self.lam * eye)
+        q = queries.to(torch.float64)
+        for start in range(0, len(q), block_size):
+            rows = slice(start, min(start + block_size, len(q)))
+            yield rows, torch.cholesky_solve(q[rows].T, factor).T @ z.T
