@@ -4,6 +4,7 @@
 import math
 import sys
 import time
+import warnings
 from abc import ABCMeta, abstractmethod
 from numbers import Integral, Real
 
@@ -318,6 +319,10 @@ class BaseMiniBatchDSC(ClusterMixin, BaseEstimator, metaclass=ABCMeta):
         peak = float(np.max(np.abs(X)))
         self.input_scale_ = peak if peak > 0 else 1.0
         X = X / self.input_scale_
+        if np.all(X == X[:1]):
+            warnings.warn(
+                "All samples of X are identical: there is no structure to cluster and the "
+                "labels are arbitrary.", UserWarning, stacklevel=2)
         input_shape = self._resolve_input_shape(n_features)
         device = resolve_device(self.device)
         random_state = check_random_state(self.random_state)
@@ -425,7 +430,11 @@ class BaseMiniBatchDSC(ClusterMixin, BaseEstimator, metaclass=ABCMeta):
             progress=_ProgressBar(self.max_epochs, "fine-tune", verbose),
         )
         self.stage_seconds_["fine_tune"] = time.perf_counter() - clock
+        self._check_convergence(training)
         return training
+
+    def _check_convergence(self, training):
+        """Warn when training diverged (hook; the reconstruction model checks its loss)."""
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -1,5 +1,10 @@
 """MiniBatchDSC: deep subspace clustering with an autoencoder (BDSC)."""
 
+import warnings
+
+import torch
+from sklearn.exceptions import ConvergenceWarning
+
 from ._base import BaseMiniBatchDSC, _ProgressBar
 from .nn.losses import reconstruction_loss
 
@@ -243,6 +248,16 @@ class MiniBatchDSC(BaseMiniBatchDSC):
                 total += float(loss.detach())
             self.pretrain_loss_curve_.append(total)
             progress.update(epoch + 1, {"recon": total})
+
+    def _check_convergence(self, training):
+        # a decoder that outputs zeros reconstructs with loss ||X||^2: far above it, training diverged
+        trivial = float(torch.sum(training.X.double() ** 2))
+        final = self.loss_terms_["objective"][-1]
+        if final > 10 * trivial:
+            warnings.warn(
+                f"Training diverged: the final reconstruction loss {final:.3g} is more than 10 "
+                f"times that of reconstructing zeros ({trivial:.3g}); lower learning_rate.",
+                ConvergenceWarning, stacklevel=4)
 
     def _representation_loss(self, training, idx, x, latent, z_hat, train_network):
         return reconstruction_loss(training.decoder(z_hat.reshape(latent.shape)), x)

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import sparse
 from sklearn.base import clone
-from sklearn.exceptions import NotFittedError
+from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import Normalizer
@@ -315,3 +315,14 @@ def test_predict_errors(subspaces):
         model.predict(X[:5, :10])
     labels = model.predict(X[60:70])
     assert labels.shape == (10,) and labels.dtype.kind == "i" and set(labels) <= {0, 1, 2}
+
+
+def test_a_diverged_fit_warns(subspaces):
+    X, _ = subspaces
+    with pytest.warns(ConvergenceWarning, match="Training diverged"):
+        MiniBatchDSC(n_clusters=3, learning_rate=1e3, random_state=0, **FAST).fit(X[:60])
+
+
+def test_identical_samples_warn():
+    with pytest.warns(UserWarning, match="identical"):
+        MiniBatchDSC(n_clusters=2, random_state=0, **FAST).fit(np.ones((20, 4)))
