@@ -10,6 +10,7 @@ from numbers import Integral, Real
 
 import numpy as np
 import torch
+from scipy import sparse
 from sklearn.base import BaseEstimator, ClusterMixin, _fit_context
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
@@ -155,6 +156,8 @@ class BaseMiniBatchDSC(ClusterMixin, BaseEstimator, metaclass=ABCMeta):
         "beta": [Interval(Real, 0, None, closed="left")],
         "self_expression": [StrOptions({"closed_form", "learned"})],
         "coding_rate": [Interval(Real, 0, None, closed="left")],
+        "coefficients": [StrOptions({"auto", "dense", "sparse"})],
+        "n_nonzero": [Interval(Integral, 1, None, closed="left")],
         "post_processing": [StrOptions({"normalize_rows", "dsc"}), None],
         "post_processing_params": [dict, None],
         "assign_labels": [StrOptions({"kmeans", "discretize"})],
@@ -206,7 +209,24 @@ class BaseMiniBatchDSC(ClusterMixin, BaseEstimator, metaclass=ABCMeta):
         network_lr = self.learning_rate / n_splits if self.lr_scaling == "splits" else self.learning_rate
         return network_lr, self.pretrain_learning_rate, self.coef_learning_rate
 
-    def _check_self_expression(self):
+    #: above this many samples ``coefficients="auto"`` keeps the top entries of each row only
+    DENSE_MAX_SAMPLES = 10_000
+
+    def _sparse_coefficients(self, n_samples):
+        if self.coefficients == "auto":
+            return self.self_expression == "closed_form" and n_samples > self.DENSE_MAX_SAMPLES
+        return self.coefficients == "sparse"
+
+    def _check_self_expression(self, n_samples):
+        if self._sparse_coefficients(n_samples):
+            if self.self_expression != "closed_form":
+                raise ValueError("coefficients='sparse' needs self_expression='closed_form'.")
+            if self.post_processing == "dsc":
+                raise ValueError(
+                    f"post_processing='dsc' needs the dense C, but the coefficients are sparse "
+                    f"(coefficients={self.coefficients!r}, n_samples={n_samples}); use "
+                    "post_processing=None or 'normalize_rows', or coefficients='dense'."
+                )
         if self.self_expression == "closed_form" and (self.alpha <= 0 or self.beta <= 0):
             raise ValueError(
                 "self_expression='closed_form' solves a ridge problem with weight beta / alpha; "
@@ -313,7 +333,7 @@ class BaseMiniBatchDSC(ClusterMixin, BaseEstimator, metaclass=ABCMeta):
             raise ValueError(
                 f"n_clusters={self.n_clusters} must be <= n_samples={n_samples}."
             )
-        self._check_self_expression()
+        self._check_self_expression(n_samples)
         # the overall scale of X must not change the labels: the network sees X / max|X|
         # (images in [0, 1] are unchanged)
         peak = float(np.max(np.abs(X)))
@@ -331,7 +351,13 @@ class BaseMiniBatchDSC(ClusterMixin, BaseEstimator, metaclass=ABCMeta):
         with torch.random.fork_rng(devices=fork_devices):
             torch.manual_seed(seed)
             training = self._train(X, input_shape, device, seed)
-        if self.self_expression == "closed_form":
+        if self._sparse_coefficients(n_samples):
+            indices, values = training.self_expression.top_k_coefficients(
+                training.bank.features, self.n_nonzero)
+            rows = np.repeat(np.arange(n_samples), indices.shape[1])
+            coef = sparse.csr_matrix((values.cpu().numpy().ravel(), (rows, indices.cpu().numpy().ravel())),
+                                     shape=(n_samples, n_samples))
+        elif self.self_expression == "closed_form":
             coef = training.self_expression.coefficients(training.bank.features).cpu().numpy()
         else:
             coef = training.self_expression.coef.cpu().numpy().astype(np.float64)

@@ -140,6 +140,15 @@ class ContrastiveMiniBatchDSC(BaseMiniBatchDSC):
           draw its randomness from torch's global generator.
 
         Image augmentations assume float pixels in ``[0, 1]``.
+    coefficients : {"auto", "dense", "sparse"}, default="auto"
+        How ``coef_`` is stored after training. ``"dense"``: the N x N
+        matrix. ``"sparse"`` (closed form only): the ``n_nonzero`` entries of
+        largest magnitude of each row, computed in row blocks (CSR; memory
+        O(N n_nonzero), never N x N), for large N; the DSC post-processing
+        needs the dense C and is refused. ``"auto"``: sparse above 10,000
+        samples with the closed form, dense otherwise.
+    n_nonzero : int, default=50
+        Entries kept per row of C with sparse coefficients.
     post_processing : {None, "normalize_rows", "dsc"}, default="dsc"
         ``"dsc"``: DSC-Net's post-processing with the package's one setting
         (the rule for every dense C); ``None``: affinity ``|C| + |C|^T``;
@@ -163,8 +172,9 @@ class ContrastiveMiniBatchDSC(BaseMiniBatchDSC):
 
     Attributes
     ----------
-    coef_ : ndarray of shape (n_samples, n_samples)
-        Self-expressive coefficients C (zero diagonal).
+    coef_ : ndarray or sparse matrix of shape (n_samples, n_samples)
+        Self-expressive coefficients C (zero diagonal); CSR with sparse
+        ``coefficients``.
     affinity_matrix_ : ndarray of shape (n_samples, n_samples)
         Affinity built from C.
     labels_ : ndarray of shape (n_samples,)
@@ -262,6 +272,8 @@ class ContrastiveMiniBatchDSC(BaseMiniBatchDSC):
         beta=0.1,
         self_expression="closed_form",
         coding_rate=0.0,
+        coefficients="auto",
+        n_nonzero=50,
         temperature=0.5,
         augmentation="auto",
         anchor="self_expressed",
@@ -289,6 +301,8 @@ class ContrastiveMiniBatchDSC(BaseMiniBatchDSC):
         self.beta = beta
         self.self_expression = self_expression
         self.coding_rate = coding_rate
+        self.coefficients = coefficients
+        self.n_nonzero = n_nonzero
         self.temperature = temperature
         self.augmentation = augmentation
         self.anchor = anchor

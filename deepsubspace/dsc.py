@@ -91,6 +91,15 @@ class MiniBatchDSC(BaseMiniBatchDSC):
         Weight of the total coding rate ``1/2 logdet(I + h/(n eps^2) Z^T Z)``
         (eps = 0.1) of the batch's unit-norm features, subtracted from the
         loss against feature collapse (PRO-DSC). 0 disables it.
+    coefficients : {"auto", "dense", "sparse"}, default="auto"
+        How ``coef_`` is stored after training. ``"dense"``: the N x N
+        matrix. ``"sparse"`` (closed form only): the ``n_nonzero`` entries of
+        largest magnitude of each row, computed in row blocks (CSR; memory
+        O(N n_nonzero), never N x N), for large N; the DSC post-processing
+        needs the dense C and is refused. ``"auto"``: sparse above 10,000
+        samples with the closed form, dense otherwise.
+    n_nonzero : int, default=50
+        Entries kept per row of C with sparse coefficients.
     post_processing : {None, "normalize_rows", "dsc"}, default="dsc"
         ``"dsc"``: DSC-Net's post-processing (column thresholding, SVD of
         rank ``d * K + 1``, power, normalisation) with the package's one
@@ -117,8 +126,9 @@ class MiniBatchDSC(BaseMiniBatchDSC):
 
     Attributes
     ----------
-    coef_ : ndarray of shape (n_samples, n_samples)
-        Self-expressive coefficients C (zero diagonal).
+    coef_ : ndarray or sparse matrix of shape (n_samples, n_samples)
+        Self-expressive coefficients C (zero diagonal); CSR with sparse
+        ``coefficients``.
     affinity_matrix_ : ndarray of shape (n_samples, n_samples)
         Affinity built from C.
     labels_ : ndarray of shape (n_samples,)
@@ -197,6 +207,8 @@ class MiniBatchDSC(BaseMiniBatchDSC):
         beta=0.1,
         self_expression="closed_form",
         coding_rate=0.0,
+        coefficients="auto",
+        n_nonzero=50,
         post_processing=None,
         post_processing_params=None,
         assign_labels="discretize",
@@ -220,6 +232,8 @@ class MiniBatchDSC(BaseMiniBatchDSC):
         self.beta = beta
         self.self_expression = self_expression
         self.coding_rate = coding_rate
+        self.coefficients = coefficients
+        self.n_nonzero = n_nonzero
         self.post_processing = post_processing
         self.post_processing_params = post_processing_params
         self.assign_labels = assign_labels

@@ -326,3 +326,29 @@ def test_a_diverged_fit_warns(subspaces):
 def test_identical_samples_warn():
     with pytest.warns(UserWarning, match="identical"):
         MiniBatchDSC(n_clusters=2, random_state=0, **FAST).fit(np.ones((20, 4)))
+
+
+def test_sparse_coefficients_keep_the_largest_entries_of_each_row(subspaces):
+    X, y = subspaces
+    params = dict(n_clusters=5, encoder="residual", pretrain_epochs=0, max_epochs=3, random_state=0)
+    dense = MiniBatchDSC(coefficients="dense", **params).fit(X)
+    assert adjusted_rand_score(y, dense.labels_) >= 0.9
+    top = MiniBatchDSC(coefficients="sparse", n_nonzero=20, **params).fit(X)
+    assert sparse.issparse(top.coef_) and sparse.issparse(top.affinity_matrix_)
+    assert top.coef_.getnnz(axis=1).max() == 20 and top.coef_.diagonal().max() == 0
+    np.testing.assert_allclose(top.embedding_, dense.embedding_)
+    for i in (0, 123, 499):
+        row = top.coef_[i].toarray().ravel()
+        expected = np.argsort(-np.abs(dense.coef_[i]), kind="stable")[:20]
+        assert set(np.flatnonzero(row)) == set(expected)
+        np.testing.assert_allclose(row[expected], dense.coef_[i, expected], rtol=1e-6, atol=1e-9)
+    assert adjusted_rand_score(y, top.labels_) >= 0.9
+
+
+@pytest.mark.parametrize("params, match", [
+    ({"coefficients": "sparse", "post_processing": "dsc"}, "needs the dense C"),
+    ({"coefficients": "sparse", "self_expression": "learned"}, "needs self_expression='closed_form'"),
+])
+def test_sparse_coefficients_bad_combinations(subspaces, params, match):
+    with pytest.raises(ValueError, match=match):
+        MiniBatchDSC(n_clusters=3, **FAST, **params).fit(subspaces[0][:40])

@@ -168,6 +168,32 @@ class ClosedFormSelfExpression(nn.Module):
         return coef
 
     @torch.no_grad()
+    def top_k_coefficients(self, features, k, block_size=1024):
+        """The ``k`` entries of largest magnitude of every row of C, block by block.
+
+        Returns ``(indices, values)``, both of shape (N, k): row ``i`` keeps
+        the columns ``indices[i]`` (never ``i`` itself) of C; memory
+        O(block_size * N + N k), never N x N.
+        """
+        z = features.to(torch.float64)
+        n, h = z.shape
+        k = min(k, n - 1)
+        eye = torch.eye(h, dtype=z.dtype, device=z.device)
+        factor = torch.linalg.cholesky(z.T @ z + self.lam * eye)
+        indices = torch.empty(n, k, dtype=torch.long, device=z.device)
+        values = torch.empty(n, k, dtype=z.dtype, device=z.device)
+        for start in range(0, n, block_size):
+            rows = torch.arange(start, min(start + block_size, n), device=z.device)
+            zm = torch.cholesky_solve(z[rows].T, factor).T
+            s = 1.0 / (1.0 - torch.sum(zm * z[rows], dim=1))
+            block = s[:, None] * (zm @ z.T)
+            block[torch.arange(len(rows)), rows] = 0.0
+            top = torch.topk(block.abs(), k, dim=1).indices
+            indices[rows] = top
+            values[rows] = torch.gather(block, 1, top)
+        return indices, values
+
+    @torch.no_grad()
     def coefficients_of_new(self, queries, features, block_size=1024):
         """Ridge coefficients of new rows over the bank, block by block.
 
