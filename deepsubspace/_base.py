@@ -326,7 +326,23 @@ class BaseMiniBatchDSC(ClusterMixin, BaseEstimator, metaclass=ABCMeta):
         -------
         self : object
             Fitted estimator.
+
+        Notes
+        -----
+        A fit is atomic: if it fails or is interrupted at any stage (bad
+        input, ``KeyboardInterrupt``, a non-finite loss, the spectral step),
+        the estimator is left exactly as it was before the call (unfitted, or
+        with the previous fit's attributes).
         """
+        previous = dict(self.__dict__)
+        try:
+            return self._fit(X)
+        except BaseException:
+            self.__dict__.clear()
+            self.__dict__.update(previous)
+            raise
+
+    def _fit(self, X):
         X = validate_data(self, X, dtype=[np.float64, np.float32], ensure_min_samples=2)
         n_samples, n_features = X.shape
         if self.n_clusters > n_samples:

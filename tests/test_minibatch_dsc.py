@@ -352,3 +352,35 @@ def test_sparse_coefficients_keep_the_largest_entries_of_each_row(subspaces):
 def test_sparse_coefficients_bad_combinations(subspaces, params, match):
     with pytest.raises(ValueError, match=match):
         MiniBatchDSC(n_clusters=3, **FAST, **params).fit(subspaces[0][:40])
+
+
+@pytest.mark.parametrize("stage", ["pretrain", "fine_tune", "spectral"])
+def test_an_interrupted_fit_leaves_the_estimator_as_it_was(subspaces, stage, monkeypatch):
+    import deepsubspace._base as base
+
+    X, _ = subspaces
+    X = X[:60]
+
+    def interrupt(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    targets = {"pretrain": (MiniBatchDSC, "_pretrain"),
+               "fine_tune": (base.BaseMiniBatchDSC, "_self_expression_epochs"),
+               "spectral": (base, "spectral_labels")}
+    model = MiniBatchDSC(n_clusters=3, random_state=0, **FAST)
+    with monkeypatch.context() as patch:
+        patch.setattr(*targets[stage], interrupt)
+        with pytest.raises(KeyboardInterrupt):
+            model.fit(X)
+    with pytest.raises(NotFittedError):
+        model.predict(X)
+    assert not [name for name in vars(model) if name.endswith("_")]
+    # a refit that fails keeps the previous fit whole
+    model.fit(X)
+    before = {name: value for name, value in vars(model).items() if name.endswith("_")}
+    with monkeypatch.context() as patch:
+        patch.setattr(*targets[stage], interrupt)
+        with pytest.raises(KeyboardInterrupt):
+            model.set_params(alpha=3.0).fit(X[:40])
+    assert set(vars(model)) >= set(before)
+    assert all(vars(model)[name] is value for name, value in before.items())
