@@ -75,11 +75,20 @@ def main_table(shallow, deep):
                         + cells)
     for method, label in SHALLOW:
         rows.append([label] + [_fmt(shallow.get((d, method))) for d, _ in DATASETS])
-    best = []
+    best, best_value = [], {}
     for d, _ in DATASETS:
         means = {m: np.mean(shallow[(d, m)]) for m, _ in SHALLOW if (d, m) in shallow}
+        if means:
+            best_value[d] = max(means.values())
         best.append(f"{max(means.values()):.3f} ({max(means, key=means.get)})" if means else "n/a")
     rows.append(["best shallow method"] + best)
+    for stem, label in DEEP:
+        cells = []
+        for d, _ in DATASETS:
+            runs = deep.get((stem, d, "minibatch"), [])
+            cells.append(f"{np.mean([r['acc_dsc_post'] for r in runs]) - best_value[d]:+.3f}"
+                         if runs and d in best_value else "n/a")
+        rows.append([f"{label} preset (mini-batch) minus best shallow"] + cells)
     return _table(header, rows)
 
 

@@ -33,7 +33,7 @@ benchmark families -- scikit-learn's 8x8 digits, 1,797 samples -- where LSR
 on the pixels gives ACC 0.595 and these settings with a small coding-rate
 weight 0.81 (MiniBatchDSC) and 0.82 (ContrastiveMiniBatchDSC at ~900 steps).
 Those first presets (coding-rate weight 0.1 and 1.0) lost on ORL (4 seeds:
-MiniBatchDSC 0.689, ContrastiveMiniBatchDSC 0.600 against LSR's 0.794): the
+MiniBatchDSC 0.689, ContrastiveMiniBatchDSC 0.600 against LSR's 0.79-0.80): the
 features' coding rate fell by half during training (collapse). The weight
 ``alpha / 30`` was then chosen on ORL *with its labels* (seed 0, weights 36,
 120 and 360 scored 0.785, 0.850, 0.807), so ORL figures of these presets are
