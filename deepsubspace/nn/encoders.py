@@ -36,16 +36,17 @@ def mlp_autoencoder(input_shape, *, hidden_layer_sizes=(128,), latent_dim=32, ac
     if len(input_shape) != 1:
         raise ValueError(f"The 'mlp' encoder expects vectors, got input_shape={tuple(input_shape)}.")
     sizes = [int(input_shape[0]), *hidden_layer_sizes, latent_dim]
+    return _mlp(sizes, activation), _mlp(sizes[::-1], activation)
 
-    def stack(dims):
-        layers = []
-        for i, (d_in, d_out) in enumerate(zip(dims[:-1], dims[1:])):
-            layers.append(nn.Linear(d_in, d_out))
-            if i < len(dims) - 2:
-                layers.append(_activation(activation))
-        return nn.Sequential(*layers)
 
-    return stack(sizes), stack(sizes[::-1])
+def _mlp(dims, activation):
+    """Linear layers ``dims[0] -> ... -> dims[-1]`` with ``activation`` between them."""
+    layers = []
+    for i, (d_in, d_out) in enumerate(zip(dims[:-1], dims[1:])):
+        layers.append(nn.Linear(d_in, d_out))
+        if i < len(dims) - 2:
+            layers.append(_activation(activation))
+    return nn.Sequential(*layers)
 
 
 class _ConvDecoder(nn.Module):
@@ -296,12 +297,7 @@ def residual_autoencoder(input_shape, *, hidden=(64,), kernel_size=3, activation
         sizes = [int(input_shape[0]), *hidden, int(input_shape[0])]
 
         def branch():
-            layers = []
-            for i, (d_in, d_out) in enumerate(zip(sizes[:-1], sizes[1:])):
-                layers.append(nn.Linear(d_in, d_out))
-                if i < len(sizes) - 2:
-                    layers.append(_activation(activation))
-            return nn.Sequential(*layers)
+            return _mlp(sizes, activation)
     elif len(input_shape) == 3:
         if kernel_size % 2 == 0:
             raise ValueError(f"kernel_size must be odd, got {kernel_size}.")

@@ -151,20 +151,30 @@ class ClosedFormSelfExpression(nn.Module):
     def step(self, idx, state):
         """Nothing to update: C follows the bank."""
 
+    def _factor(self, z):
+        """Cholesky factor of ``Z^T Z + lam I`` (h x h)."""
+        eye = torch.eye(z.shape[1], dtype=z.dtype, device=z.device)
+        return torch.linalg.cholesky(z.T @ z + self.lam * eye)
+
+    def _row_blocks(self, features, block_size):
+        """Yield ``(rows, C[rows])`` of the zero-diagonal C on ``features``, block by block."""
+        z = features.to(torch.float64)
+        factor = self._factor(z)
+        for start in range(0, len(z), block_size):
+            rows = torch.arange(start, min(start + block_size, len(z)), device=z.device)
+            zm = torch.cholesky_solve(z[rows].T, factor).T
+            s = 1.0 / (1.0 - torch.sum(zm * z[rows], dim=1))
+            block = s[:, None] * (zm @ z.T)
+            block[torch.arange(len(rows), device=z.device), rows] = 0.0
+            yield rows, block
+
     @torch.no_grad()
     def coefficients(self, features, block_size=1024):
         """Dense C (float64) on ``features``, computed in row blocks."""
-        z = features.to(torch.float64)
-        n, h = z.shape
-        eye = torch.eye(h, dtype=z.dtype, device=z.device)
-        factor = torch.linalg.cholesky(z.T @ z + self.lam * eye)
-        coef = torch.empty(n, n, dtype=z.dtype, device=z.device)
-        for start in range(0, n, block_size):
-            rows = slice(start, min(start + block_size, n))
-            zm = torch.cholesky_solve(z[rows].T, factor).T
-            s = 1.0 / (1.0 - torch.sum(zm * z[rows], dim=1))
-            coef[rows] = s[:, None] * (zm @ z.T)
-        coef.fill_diagonal_(0.0)
+        n = len(features)
+        coef = torch.empty(n, n, dtype=torch.float64, device=features.device)
+        for rows, block in self._row_blocks(features, block_size):
+            coef[rows] = block
         return coef
 
     @torch.no_grad()
@@ -175,19 +185,11 @@ class ClosedFormSelfExpression(nn.Module):
         the columns ``indices[i]`` (never ``i`` itself) of C; memory
         O(block_size * N + N k), never N x N.
         """
-        z = features.to(torch.float64)
-        n, h = z.shape
+        n = len(features)
         k = min(k, n - 1)
-        eye = torch.eye(h, dtype=z.dtype, device=z.device)
-        factor = torch.linalg.cholesky(z.T @ z + self.lam * eye)
-        indices = torch.empty(n, k, dtype=torch.long, device=z.device)
-        values = torch.empty(n, k, dtype=z.dtype, device=z.device)
-        for start in range(0, n, block_size):
-            rows = torch.arange(start, min(start + block_size, n), device=z.device)
-            zm = torch.cholesky_solve(z[rows].T, factor).T
-            s = 1.0 / (1.0 - torch.sum(zm * z[rows], dim=1))
-            block = s[:, None] * (zm @ z.T)
-            block[torch.arange(len(rows)), rows] = 0.0
+        indices = torch.empty(n, k, dtype=torch.long, device=features.device)
+        values = torch.empty(n, k, dtype=torch.float64, device=features.device)
+        for rows, block in self._row_blocks(features, block_size):
             top = torch.topk(block.abs(), k, dim=1).indices
             indices[rows] = top
             values[rows] = torch.gather(block, 1, top)
@@ -203,8 +205,7 @@ class ClosedFormSelfExpression(nn.Module):
         O(block_size * N), never (queries x N) at once.
         """
         z = features.to(torch.float64)
-        eye = torch.eye(z.shape[1], dtype=z.dtype, device=z.device)
-        factor = torch.linalg.cholesky(z.T @ z + self.lam * eye)
+        factor = self._factor(z)
         q = queries.to(torch.float64)
         for start in range(0, len(q), block_size):
             rows = slice(start, min(start + block_size, len(q)))
