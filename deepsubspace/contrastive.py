@@ -162,6 +162,29 @@ class ContrastiveMiniBatchDSC(BaseMiniBatchDSC):
         (as the public EnSC/SSC code), ``"discretize"`` is scikit-learn's
         discretisation (as DSC-Net's code); see
         :func:`deepsubspace.affinity.spectral_labels`.
+    bank_momentum : float in [0, 1) or None, default=None
+        A momentum encoder for the memory bank (MoCo-style): during the
+        self-expressive stages an exponential-moving-average copy ``E_k`` of
+        the encoder, ``theta_k <- m theta_k + (1 - m) theta`` after every
+        optimiser step of the encoder, computes the features written into the
+        bank, while the loss uses the online encoder. It keeps the bank
+        consistent when the encoder moves fast (large ``learning_rate``,
+        small batches). The copy starts as the encoder that fills the bank;
+        0 reproduces ``None`` (one extra forward per step). ``None``: the
+        bank stores the online encoder's features.
+    distributed : "auto" or bool, default="auto"
+        Data-parallel training over ``torch.distributed`` (gloo on CPU, NCCL
+        on GPU; launched with torchrun). ``"auto"``: when a process group
+        is initialised (and has more than one rank), ``True``: require one,
+        ``False``: never (each process fits alone). Every rank must hold the
+        full X and the same parameters; ``batch_size`` is the global batch,
+        split into contiguous shares over the ranks; gradients are summed
+        over the ranks; the bank (and its Gram) is written with the global
+        batch's features and is identical on every rank; the spectral step
+        runs on rank 0 and its labels are broadcast. Every rank ends with
+        the same fitted attributes (``stage_seconds_`` aside). See the
+        "Distributed training" page of the documentation for the limits
+        (batch-norm statistics are per rank).
     device : str, default="cpu"
         ``"cpu"``, ``"cuda"``, ``"cuda:N"`` or ``"auto"`` (CUDA when available).
     random_state : int, RandomState instance or None, default=None
@@ -280,6 +303,8 @@ class ContrastiveMiniBatchDSC(BaseMiniBatchDSC):
         post_processing=None,
         post_processing_params=None,
         assign_labels="discretize",
+        bank_momentum=None,
+        distributed="auto",
         device="cpu",
         random_state=None,
         verbose=0,
@@ -309,6 +334,8 @@ class ContrastiveMiniBatchDSC(BaseMiniBatchDSC):
         self.post_processing = post_processing
         self.post_processing_params = post_processing_params
         self.assign_labels = assign_labels
+        self.bank_momentum = bank_momentum
+        self.distributed = distributed
         self.device = device
         self.random_state = random_state
         self.verbose = verbose
@@ -346,14 +373,16 @@ class ContrastiveMiniBatchDSC(BaseMiniBatchDSC):
             total = 0.0
             for idx in training.batches():
                 x = training.X[idx]
-                z = training.encoder(x).flatten(1)
+                z = training.encoder(training.local(x)).flatten(1)
                 z_plus = self._positive_features(training, x, train_network=True)
                 loss = info_nce(z, z_plus, bank.features, self.temperature, exclude=idx)
                 training.optimizer.zero_grad(set_to_none=True)
                 loss.backward()
+                training.sync_gradients()
                 training.optimizer.step()
-                bank.update(idx, z)
+                bank.update(idx, training.gather(z.detach(), len(idx)))
                 total += float(loss.detach())
+            (total,) = training.sum_over_ranks([total])
             self.pretrain_loss_curve_.append(total)
             progress.update(epoch + 1, {"info_nce": total})
 
@@ -368,18 +397,24 @@ class ContrastiveMiniBatchDSC(BaseMiniBatchDSC):
         )
 
     def _positive_features(self, training, x, train_network):
-        """``Z+``: the encoder's features of one augmented view of the batch ``x``."""
+        """``Z+``: the encoder's features of one augmented view of the global batch ``x``.
+
+        With data parallelism the view is drawn for the whole batch on every
+        rank (the ranks' random streams stay in step and the views are those
+        of one process) and this rank's share is encoded.
+        """
         x_plus = training.augment(x)
         if not isinstance(x_plus, torch.Tensor) or x_plus.shape != x.shape:
             raise ValueError(
                 "The augmentation must return a tensor of the shape of its input "
                 f"{tuple(x.shape)}, got {getattr(x_plus, 'shape', type(x_plus).__name__)}."
             )
+        x_plus = training.local(x_plus.to(device=x.device, dtype=x.dtype))
         with torch.set_grad_enabled(train_network):
-            return training.encoder(x_plus.to(device=x.device, dtype=x.dtype)).flatten(1)
+            return training.encoder(x_plus).flatten(1)
 
     def _representation_loss(self, training, idx, x, latent, z_hat, train_network):
-        z_plus = self._positive_features(training, x, train_network)
+        z_plus = self._positive_features(training, training.X[idx], train_network)
         if self.anchor == "feature":
             return info_nce(latent.flatten(1), z_plus, training.bank.features, self.temperature,
                             exclude=idx)

@@ -116,6 +116,29 @@ class MiniBatchDSC(BaseMiniBatchDSC):
         (as the public EnSC/SSC code), ``"discretize"`` is scikit-learn's
         discretisation (as DSC-Net's code); see
         :func:`deepsubspace.affinity.spectral_labels`.
+    bank_momentum : float in [0, 1) or None, default=None
+        A momentum encoder for the memory bank (MoCo-style): during the
+        self-expressive stages an exponential-moving-average copy ``E_k`` of
+        the encoder, ``theta_k <- m theta_k + (1 - m) theta`` after every
+        optimiser step of the encoder, computes the features written into the
+        bank, while the loss uses the online encoder. It keeps the bank
+        consistent when the encoder moves fast (large ``learning_rate``,
+        small batches). The copy starts as the encoder that fills the bank;
+        0 reproduces ``None`` (one extra forward per step). ``None``: the
+        bank stores the online encoder's features.
+    distributed : "auto" or bool, default="auto"
+        Data-parallel training over ``torch.distributed`` (gloo on CPU, NCCL
+        on GPU; launched with torchrun). ``"auto"``: when a process group
+        is initialised (and has more than one rank), ``True``: require one,
+        ``False``: never (each process fits alone). Every rank must hold the
+        full X and the same parameters; ``batch_size`` is the global batch,
+        split into contiguous shares over the ranks; gradients are summed
+        over the ranks; the bank (and its Gram) is written with the global
+        batch's features and is identical on every rank; the spectral step
+        runs on rank 0 and its labels are broadcast. Every rank ends with
+        the same fitted attributes (``stage_seconds_`` aside). See the
+        "Distributed training" page of the documentation for the limits
+        (batch-norm statistics are per rank).
     device : str, default="cpu"
         ``"cpu"``, ``"cuda"``, ``"cuda:N"`` or ``"auto"`` (CUDA when available).
     random_state : int, RandomState instance or None, default=None
@@ -212,6 +235,8 @@ class MiniBatchDSC(BaseMiniBatchDSC):
         post_processing=None,
         post_processing_params=None,
         assign_labels="discretize",
+        bank_momentum=None,
+        distributed="auto",
         device="cpu",
         random_state=None,
         verbose=0,
@@ -237,6 +262,8 @@ class MiniBatchDSC(BaseMiniBatchDSC):
         self.post_processing = post_processing
         self.post_processing_params = post_processing_params
         self.assign_labels = assign_labels
+        self.bank_momentum = bank_momentum
+        self.distributed = distributed
         self.device = device
         self.random_state = random_state
         self.verbose = verbose
@@ -254,12 +281,14 @@ class MiniBatchDSC(BaseMiniBatchDSC):
         for epoch in range(self.pretrain_epochs):
             total = 0.0
             for idx in training.batches(training.pretrain_batch_size):
-                x = training.X[idx]
+                x = training.local(training.X[idx])
                 loss = reconstruction_loss(training.decoder(training.encoder(x)), x)
                 training.optimizer.zero_grad(set_to_none=True)
                 loss.backward()
+                training.sync_gradients()
                 training.optimizer.step()
                 total += float(loss.detach())
+            (total,) = training.sum_over_ranks([total])
             self.pretrain_loss_curve_.append(total)
             progress.update(epoch + 1, {"recon": total})
 
