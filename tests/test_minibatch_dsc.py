@@ -258,6 +258,8 @@ def test_pickle_clone_pipeline_and_grid_search(subspaces):
         (np.random.RandomState(0).rand(6, 4), {"alpha": 0.0}, ValueError, "both must be > 0"),
         (np.random.RandomState(0).rand(6, 4), {"beta": 0.0}, ValueError, "both must be > 0"),
         (np.random.RandomState(0).rand(6, 4), {"coding_rate": -1.0}, ValueError, "coding_rate"),
+        (np.random.RandomState(0).rand(6, 4), {"bank_momentum": 1.0}, ValueError, "bank_momentum"),
+        (np.random.RandomState(0).rand(6, 4), {"distributed": "yes"}, ValueError, "distributed"),
     ],
 )
 def test_bad_input_gives_a_clear_error(X, params, error, match):
@@ -384,3 +386,18 @@ def test_an_interrupted_fit_leaves_the_estimator_as_it_was(subspaces, stage, mon
             model.set_params(alpha=3.0).fit(X[:40])
     assert set(vars(model)) >= set(before)
     assert all(vars(model)[name] is value for name, value in before.items())
+
+
+@pytest.mark.parametrize("self_expression", ["closed_form", "learned"])
+def test_bank_momentum_zero_is_no_momentum_and_other_values_change_the_bank(subspaces, self_expression):
+    # with momentum 0 the EMA copy is the encoder after every step, so it writes the same features
+    X, _ = subspaces
+    params = dict(n_clusters=5, random_state=0, self_expression=self_expression, **FAST)
+    plain = MiniBatchDSC(**params).fit(X)
+    zero = MiniBatchDSC(**params, bank_momentum=0.0).fit(X)
+    slow = MiniBatchDSC(**params, bank_momentum=0.9).fit(X)
+    np.testing.assert_array_equal(zero.coef_, plain.coef_)
+    np.testing.assert_array_equal(zero.embedding_, plain.embedding_)
+    assert np.abs(slow.embedding_ - plain.embedding_).max() > 1e-4
+    # the loss (online encoder) and the trained encoder differ only through the bank
+    assert np.isfinite(slow.loss_curve_).all() and len(slow.loss_curve_) == FAST["max_epochs"]
