@@ -103,3 +103,14 @@ def run_resumable(script, keys, output, extra_args=(), summary=None, markdown=No
     if markdown is not None:
         write_markdown(output, markdown(results))
     return results
+
+
+def git_commit():
+    """HEAD of the checkout holding the benchmarks, with ``+dirty`` when tracked files changed."""
+    import subprocess
+
+    here = os.path.dirname(os.path.abspath(__file__))
+    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=here, capture_output=True, text=True)
+    dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=here,
+                           capture_output=True, text=True)
+    return head.stdout.strip() + ("+dirty" if dirty.stdout.strip() else "")

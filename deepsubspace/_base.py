@@ -138,11 +138,11 @@ class _Training:
         chunks = torch.split(torch.arange(self.n_samples, device=self.X.device), self.batch_size)
         if self.parallel is None or len(chunks) < self.parallel.world_size:
             return torch.cat([self.encoder(self.X[idx]).flatten(1) for idx in chunks])
-        shares = [list(share) for share in torch.tensor_split(torch.arange(len(chunks)),
-                                                              self.parallel.world_size)]
-        local = torch.cat([self.encoder(self.X[chunks[int(i)]]).flatten(1)
+        shares = [share.tolist() for share in torch.tensor_split(torch.arange(len(chunks)),
+                                                                 self.parallel.world_size)]
+        local = torch.cat([self.encoder(self.X[chunks[i]]).flatten(1)
                            for i in shares[self.parallel.rank]])
-        sizes = [sum(len(chunks[int(i)]) for i in share) for share in shares]
+        sizes = [sum(len(chunks[i]) for i in share) for share in shares]
         return self.parallel.gather(local, sizes)
 
     def filled_bank(self, *, unit_rows=False, track_gram=False):
@@ -273,7 +273,8 @@ class BaseMiniBatchDSC(ClusterMixin, BaseEstimator, metaclass=ABCMeta):
 
     def _data_parallel(self, device):
         """``(DataParallel or None, device)`` for ``distributed`` and the process group."""
-        if self.distributed is False or (self.distributed == "auto" and not process_group_active()):
+        wanted = process_group_active() if self.distributed == "auto" else bool(self.distributed)
+        if not wanted:
             return None, device
         if not process_group_active():
             raise ValueError(
