@@ -66,11 +66,8 @@ class DataParallel:
         """This rank's contiguous share of the global batch ``rows`` (first dimension)."""
         return torch.tensor_split(rows, self.world_size)[self.rank]
 
-    def gather(self, local, sizes=None):
-        """All ranks' rows in rank order, differentiable; ``sizes`` defaults to an even split."""
-        if sizes is None:
-            total = torch.tensor([len(local)], device=self.device)
-            sizes = self.sizes(int(self.all_reduce(total)))
+    def gather(self, local, sizes):
+        """All ranks' rows in rank order (rank ``r`` holds ``sizes[r]``), differentiable."""
         return _GatherRows.apply(local, list(sizes), self.rank, self.group)
 
     def all_reduce(self, tensor):
