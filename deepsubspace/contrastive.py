@@ -8,7 +8,7 @@ import torch
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._base import BaseMiniBatchDSC, _ProgressBar
-from .nn.augment import get_augmentation
+from .nn.augment import augmented_view, get_augmentation
 from .nn.encoders import build_autoencoder
 from .nn.losses import info_nce
 
@@ -369,14 +369,9 @@ class ContrastiveMiniBatchDSC(BaseMiniBatchDSC):
 
     def _positive_features(self, training, x, train_network):
         """``Z+``: the encoder's features of one augmented view of the batch ``x``."""
-        x_plus = training.augment(x)
-        if not isinstance(x_plus, torch.Tensor) or x_plus.shape != x.shape:
-            raise ValueError(
-                "The augmentation must return a tensor of the shape of its input "
-                f"{tuple(x.shape)}, got {getattr(x_plus, 'shape', type(x_plus).__name__)}."
-            )
+        x_plus = augmented_view(training.augment, x)
         with torch.set_grad_enabled(train_network):
-            return training.encoder(x_plus.to(device=x.device, dtype=x.dtype)).flatten(1)
+            return training.encoder(x_plus).flatten(1)
 
     def _representation_loss(self, training, idx, x, latent, z_hat, train_network):
         z_plus = self._positive_features(training, x, train_network)
