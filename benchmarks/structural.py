@@ -62,20 +62,22 @@ def markdown(results):
     any_run = next(iter(results.values()), None)
     if any_run:
         m = any_run["machine"]
+        threads = sorted({r["machine"]["torch_threads"] for r in results.values()})
+        commits = ", ".join(sorted({r["commit"] for r in results.values()}))
         lines += ["", f"Machine: {m['processor']}, {m['cpu_count']} CPUs, device {m['device']}, torch "
-                      f"threads {sorted({r['machine']['torch_threads'] for r in results.values()})}; "
-                      f"versions {m['versions']}. Commits: {', '.join(sorted({r['commit'] for r in results.values()}))}.",
+                      f"threads {threads}; versions {m['versions']}. Commits: {commits}.",
                   "Final iterate, full batch, presets of deepsubspace.presets (StructuralContrastiveDSC, "
                   "'dsc'; reduced CPU epoch budgets, see its docstring)."]
     return "\n".join(lines) + "\n"
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--datasets", nargs="+", default=["orl", "coil20", "extended_yaleb"])
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
     parser.add_argument("--n-neighbors", type=int, nargs="+", default=None,
-                        help="k values (default: each preset's); Figure 3 is ORL with k in 0..30")
+                        help="k values (default: each preset's); the paper's Figure 3 varies k on ORL")
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--output", default=os.path.join(RESULTS, "structural.json"))
     parser.add_argument("--one", nargs=3, help=argparse.SUPPRESS)

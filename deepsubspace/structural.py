@@ -40,7 +40,8 @@ class StructuralContrastiveDSC(BaseMiniBatchDSC):
     (``g((C Z)_i)`` in place of ``g(z_i)`` in stage 2) and the structural
     contrastive loss :func:`deepsubspace.nn.losses.structural_info_nce`::
 
-        L_sc = sum_i -log( e^{s(h_i, h+_i) / t} / (e^{s(h_i, h+_i) / t} + sum_{j in Neg(i)} e^{s(h_i, h_j) / t}) )
+        L_sc = sum_i -log( e^{s(h_i, h+_i) / t}
+                           / (e^{s(h_i, h+_i) / t} + sum_{j in Neg(i)} e^{s(h_i, h_j) / t}) )
 
     where ``s`` is the cosine similarity, ``t`` the ``temperature``, and
     ``Neg(i)`` every other sample except the ``n_neighbors`` most similar
