@@ -206,14 +206,14 @@ def test_full_batch_and_mini_batch_give_the_same_loss_on_the_same_state(batch_si
     parts = list(torch.split(order, batch_size))
     batched = [model._batch_loss(training, idx, train_network=True)[0] for idx in parts]
     for name in ("objective", "self_expr", "reg"):
-        total = sum(float(terms[name]) for terms in batched)
-        assert total == pytest.approx(float(full[name]), rel=1e-4, abs=1e-6), name
+        total = sum(float(terms[name].detach()) for terms in batched)
+        assert total == pytest.approx(float(full[name].detach()), rel=1e-4, abs=1e-6), name
     batched_pre = [model._siamese_terms(training, idx, x[idx], model.encoder_(x[idx]),
                                         model.encoder_(x[idx]), True) for idx in parts]
     for term, name in enumerate(("reconstruction", "contrast")):
-        total = sum(float(terms[term]) for terms in batched_pre)
-        assert total == pytest.approx(float(full_pre[term]), rel=1e-4, abs=1e-6), name
-    assert float(full_pre[1]) > 0
+        total = sum(float(terms[term].detach()) for terms in batched_pre)
+        assert total == pytest.approx(float(full_pre[term].detach()), rel=1e-4, abs=1e-6), name
+    assert float(full_pre[1].detach()) > 0
 
 
 @pytest.mark.parametrize("self_expression", ["closed_form", "learned"])
