@@ -47,7 +47,8 @@ def commit():
     return head.stdout.strip() + ("+dirty" if dirty.stdout.strip() else "")
 
 
-def run_one(estimator, dataset, mode, seed, device):
+def run_one(estimator, dataset, mode, seed, device, overrides=None):
+    """Fit ``presets.get(estimator, dataset)`` (with ``MODES[mode]`` and ``overrides``) and score it."""
     import numpy as np
     import torch
 
@@ -60,6 +61,7 @@ def run_one(estimator, dataset, mode, seed, device):
     data = load_dataset(dataset)
     params = presets.get(estimator, dataset)
     params.update(MODES[mode])
+    params.update(overrides or {})
     model = getattr(deepsubspace, estimator)(**params, device=device, random_state=seed)
     rss_before = peak_rss_bytes()
     start = time.perf_counter()

@@ -2,6 +2,7 @@
 
 from .contrastive import ContrastiveMiniBatchDSC
 from .dsc import MiniBatchDSC
+from .structural import StructuralContrastiveDSC
 
-__all__ = ["ContrastiveMiniBatchDSC", "MiniBatchDSC"]
+__all__ = ["ContrastiveMiniBatchDSC", "MiniBatchDSC", "StructuralContrastiveDSC"]
 __version__ = "0.1.0"

@@ -81,6 +81,7 @@ class _Training:
         self.X = X
         self.encoder = encoder
         self.decoder = decoder
+        self.head = None
         self.optimizer = optimizer
         self.generator = generator
         self.batch_size = batch_size
@@ -124,8 +125,9 @@ class _Training:
 
     def network_parameters(self):
         params = list(self.encoder.parameters())
-        if self.decoder is not None:
-            params += list(self.decoder.parameters())
+        for module in (self.decoder, self.head):
+            if module is not None:
+                params += list(module.parameters())
         return params
 
     @torch.no_grad()
@@ -223,6 +225,10 @@ class BaseMiniBatchDSC(ClusterMixin, BaseEstimator, metaclass=ABCMeta):
 
     def _train_after_bank_fill(self, training, verbose):
         """Stage before joint fine-tuning, after the bank fill (none by default)."""
+
+    def _build_head(self, encoder, input_shape, device):
+        """An extra module trained with the network (a projection head), or None (default)."""
+        return None
 
     # --- helpers -----------------------------------------------------------
 
@@ -584,6 +590,9 @@ class BaseMiniBatchDSC(ClusterMixin, BaseEstimator, metaclass=ABCMeta):
         generator = torch.Generator().manual_seed(seed)
         training = _Training(X_t, encoder, decoder, None, generator, batch_size)
         training.parallel = parallel
+        training.head = self._build_head(encoder, input_shape, device)
+        if training.head is not None:
+            training.head.to(device).train()
         training.pretrain_batch_size = self.pretrain_batch_size or batch_size
         training.optimizer = torch.optim.Adam(training.network_parameters(), lr=pretrain_lr)
         self.loss_curve_ = []

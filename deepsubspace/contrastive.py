@@ -8,7 +8,7 @@ import torch
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._base import BaseMiniBatchDSC, _ProgressBar
-from .nn.augment import get_augmentation
+from .nn.augment import augmented_view, get_augmentation
 from .nn.encoders import build_autoencoder
 from .nn.losses import info_nce
 
@@ -403,13 +403,7 @@ class ContrastiveMiniBatchDSC(BaseMiniBatchDSC):
         rank (the ranks' random streams stay in step and the views are those
         of one process) and this rank's share is encoded.
         """
-        x_plus = training.augment(x)
-        if not isinstance(x_plus, torch.Tensor) or x_plus.shape != x.shape:
-            raise ValueError(
-                "The augmentation must return a tensor of the shape of its input "
-                f"{tuple(x.shape)}, got {getattr(x_plus, 'shape', type(x_plus).__name__)}."
-            )
-        x_plus = training.local(x_plus.to(device=x.device, dtype=x.dtype))
+        x_plus = training.local(augmented_view(training.augment, x))
         with torch.set_grad_enabled(train_network):
             return training.encoder(x_plus).flatten(1)
 

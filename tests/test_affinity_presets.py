@@ -5,6 +5,7 @@ import pytest
 from conftest import union_of_subspaces
 from scipy import sparse
 
+import deepsubspace
 from deepsubspace import ContrastiveMiniBatchDSC, MiniBatchDSC, presets
 from deepsubspace.affinity import (
     affinity_from_coefficients,
@@ -111,7 +112,7 @@ def test_spectral_labels_are_contiguous_and_seeded():
 
 @pytest.mark.parametrize("estimator, dataset, architecture", presets.available())
 def test_presets_build_valid_estimators(estimator, dataset, architecture):
-    cls = {"MiniBatchDSC": MiniBatchDSC, "ContrastiveMiniBatchDSC": ContrastiveMiniBatchDSC}[estimator]
+    cls = getattr(deepsubspace, estimator)
     params = presets.get(estimator, dataset, architecture)
     model = cls(**params)
     model._validate_params()

@@ -49,6 +49,16 @@ def _mlp(dims, activation):
     return nn.Sequential(*layers)
 
 
+def projection_head(n_features, n_outputs, activation="relu"):
+    """Two linear layers ``n_features -> n_outputs -> n_outputs`` with ``activation`` between.
+
+    The contrastive projection of flattened latent features (SimCLR's head;
+    the structural contrastive head of Peng et al., section 3.3).
+    """
+    return nn.Sequential(nn.Flatten(), _mlp([int(n_features), int(n_outputs), int(n_outputs)],
+                                            activation))
+
+
 class _ConvDecoder(nn.Module):
     """Mirror of a stride-2 conv encoder that restores the exact spatial sizes."""
 
