@@ -883,7 +883,7 @@ class _BaseSelfExpressiveClustering(ClusterMixin, BaseEstimator, metaclass=ABCMe
         X = _rows(X, self.normalize_input)
         device = self._device()
         coef = self._representation(X, _gram(X, device) if self._uses_gram else None)
-        self.representation_matrix_ = coef
+        self.coef_ = coef
         self.affinity_matrix_ = affinity_from_coefficients(
             coef,
             post_processing=self.post_processing,
@@ -894,6 +894,16 @@ class _BaseSelfExpressiveClustering(ClusterMixin, BaseEstimator, metaclass=ABCMe
                                        assign_labels=self.assign_labels,
                                        random_state=random_state)
         return self
+
+    @property
+    def representation_matrix_(self):
+        """Deprecated read-only alias of ``coef_``, removed in 0.2."""
+        coef = self.coef_  # AttributeError, without a warning, when not fitted
+        warnings.warn(
+            "representation_matrix_ is deprecated in 0.1 and will be removed in 0.2; "
+            "use coef_ instead.", FutureWarning, stacklevel=2,
+        )
+        return coef
 
 
 class ElasticNetSubspaceClustering(_BaseSelfExpressiveClustering):
@@ -993,7 +1003,7 @@ class ElasticNetSubspaceClustering(_BaseSelfExpressiveClustering):
 
     Attributes
     ----------
-    representation_matrix_ : scipy.sparse.csr_matrix of shape (n_samples, n_samples)
+    coef_ : scipy.sparse.csr_matrix of shape (n_samples, n_samples)
         Self-expressive coefficients: row ``j`` expresses sample ``j``,
         ``x_j ~ sum_i C[j, i] x_i`` (on the unit-norm rows), ``C[j, j] = 0``.
         Only non-zero coefficients are stored.
@@ -1033,7 +1043,7 @@ class ElasticNetSubspaceClustering(_BaseSelfExpressiveClustering):
     >>> model = ElasticNetSubspaceClustering(n_clusters=2, gamma=50, random_state=0).fit(X)
     >>> np.unique(model.labels_[:30]).size, np.unique(model.labels_[30:]).size
     (1, 1)
-    >>> model.representation_matrix_.shape
+    >>> model.coef_.shape
     (60, 60)
     """
 
@@ -1167,7 +1177,7 @@ class SparseSubspaceClustering(_BaseSelfExpressiveClustering):
 
     Attributes
     ----------
-    representation_matrix_ : scipy.sparse.csr_matrix of shape (n_samples, n_samples)
+    coef_ : scipy.sparse.csr_matrix of shape (n_samples, n_samples)
         Self-expressive coefficients: row ``j`` expresses sample ``j``,
         ``x_j ~ sum_i C[j, i] x_i`` (on the unit-norm rows), ``C[j, j] = 0``.
         Only non-zero coefficients are stored.
@@ -1312,7 +1322,7 @@ class OrthogonalMatchingPursuitSubspaceClustering(_BaseSelfExpressiveClustering)
 
     Attributes
     ----------
-    representation_matrix_ : scipy.sparse.csr_matrix of shape (n_samples, n_samples)
+    coef_ : scipy.sparse.csr_matrix of shape (n_samples, n_samples)
         Self-expressive coefficients: row ``j`` expresses sample ``j``,
         ``x_j ~ sum_i C[j, i] x_i`` (on the unit-norm rows), ``C[j, j] = 0``.
         Only non-zero coefficients are stored.
@@ -1428,7 +1438,7 @@ class LeastSquaresSubspaceClustering(_BaseSelfExpressiveClustering):
 
     Attributes
     ----------
-    representation_matrix_ : ndarray of shape (n_samples, n_samples)
+    coef_ : ndarray of shape (n_samples, n_samples)
         Dense self-expressive coefficients: row ``i`` expresses sample ``i``,
         ``x_i ~ sum_j C[i, j] x_j`` (on the unit-norm rows), ``C[i, i] = 0``.
     affinity_matrix_ : ndarray of shape (n_samples, n_samples)
@@ -1479,7 +1489,7 @@ class LeastSquaresSubspaceClustering(_BaseSelfExpressiveClustering):
     >>> model = LeastSquaresSubspaceClustering(n_clusters=2, random_state=0).fit(X)
     >>> np.unique(model.labels_[:30]).size, np.unique(model.labels_[30:]).size
     (1, 1)
-    >>> type(model.representation_matrix_).__name__, model.representation_matrix_.shape
+    >>> type(model.coef_).__name__, model.coef_.shape
     ('ndarray', (60, 60))
     """
 

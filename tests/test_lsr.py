@@ -96,7 +96,7 @@ def test_union_of_subspaces_is_recovered(params):
     X, y = union_of_subspaces()  # 5 random 6-dim subspaces of R^15, 100 points each
     model = LeastSquaresSubspaceClustering(n_clusters=5, random_state=0, **params).fit(X)
     assert adjusted_rand_score(y, model.labels_) >= 0.9
-    coef = model.representation_matrix_
+    coef = model.coef_
     assert isinstance(coef, np.ndarray) and coef.shape == (500, 500)
     np.testing.assert_array_equal(coef, least_squares_representation(X))
     assert model.affinity_matrix_.shape == (500, 500)
