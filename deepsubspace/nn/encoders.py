@@ -8,6 +8,7 @@ has no decoder). The decoder receives the encoder's output, of the same shape.
 
 import copy
 import hashlib
+import inspect
 import math
 import os
 import shutil
@@ -326,6 +327,25 @@ ENCODER_FACTORIES = {
 }
 
 
+def _check_factory_params(factory, name, params):
+    """Raise a ValueError naming ``name`` and its accepted keywords if ``params`` has others."""
+    try:
+        signature = inspect.signature(factory)
+    except (TypeError, ValueError):  # a builtin or C callable: nothing to inspect
+        return
+    keywords = list(signature.parameters.values())[1:]  # after input_shape
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in keywords):
+        return
+    accepted = [p.name for p in keywords
+                if p.kind in (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)]
+    unknown = sorted(set(params) - set(accepted))
+    if unknown:
+        raise ValueError(
+            f"Unknown encoder_params {unknown} for encoder {name!r}; it accepts "
+            f"{accepted if accepted else 'no parameters'}."
+        )
+
+
 def build_autoencoder(encoder, input_shape, params=None):
     """Resolve an encoder specification into fresh ``(encoder, decoder)`` modules.
 
@@ -339,6 +359,12 @@ def build_autoencoder(encoder, input_shape, params=None):
     input_shape : tuple
     params : dict, default=None
         Keyword arguments of the factory.
+
+    Raises
+    ------
+    ValueError
+        If the name is unknown, or ``params`` holds a keyword the factory does
+        not accept (the message names the encoder and its parameters).
     """
     params = dict(params or {})
     if isinstance(encoder, str):
@@ -347,12 +373,14 @@ def build_autoencoder(encoder, input_shape, params=None):
                 f"Unknown encoder {encoder!r}; expected one of {sorted(ENCODER_FACTORIES)}, "
                 "a factory callable or nn.Module instances."
             )
+        _check_factory_params(ENCODER_FACTORIES[encoder], encoder, params)
         modules = ENCODER_FACTORIES[encoder](tuple(input_shape), **params)
     elif isinstance(encoder, nn.Module):
         modules = (copy.deepcopy(encoder), None)
     elif isinstance(encoder, tuple) and len(encoder) == 2:
         modules = copy.deepcopy(encoder)
     elif callable(encoder):
+        _check_factory_params(encoder, getattr(encoder, "__name__", repr(encoder)), params)
         modules = encoder(tuple(input_shape), **params)
     else:
         raise TypeError(
