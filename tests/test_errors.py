@@ -56,6 +56,7 @@ def test_cli_invalid_parameter_is_one_line(capsys):
     assert len(lines) == 1 and lines[0].startswith("error: ") and "max_epochs" in lines[0]
 
 
+@pytest.mark.slow  # a fresh interpreter imports torch
 def test_python_dash_m_prints_no_traceback():
     root = Path(__file__).resolve().parents[1]
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(root), os.environ.get("PYTHONPATH", "")])}

@@ -131,7 +131,8 @@ def _data_home():
     return Path(env) if env else Path(__file__).resolve().parents[1].parent / "shared" / "datasets"
 
 
-@pytest.mark.parametrize("name, n_clusters, min_acc", [("extended_yaleb", 38, 0.95), ("orl", 40, 0.78)])
+@pytest.mark.parametrize("name, n_clusters, min_acc", [
+    pytest.param("extended_yaleb", 38, 0.95, marks=pytest.mark.slow), ("orl", 40, 0.78)])
 def test_face_benchmarks(name, n_clusters, min_acc):
     home = _data_home()
     if not (home / DATASETS[name].filename).is_file():

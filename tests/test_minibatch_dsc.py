@@ -29,6 +29,7 @@ def subspaces():
     return union_of_subspaces()
 
 
+@pytest.mark.slow
 def test_defaults_recover_a_union_of_subspaces(subspaces):
     """5 random 6-dim subspaces in R^15: kNN spectral ~0.64 ARI, least squares ~0.98."""
     X, y = subspaces
@@ -293,6 +294,7 @@ def test_verbose_prints_a_progress_bar(subspaces, capsys):
     assert "fine-tune [" in err and "self_expr=" in err and "pre-train [" in err
 
 
+@pytest.mark.slow
 def test_predict_labels_new_samples_from_the_same_subspaces():
     """Fit on 200 points per subspace, predict 2,000 new ones per subspace."""
     X, y = union_of_subspaces(per_subspace=2200, seed=0)
