@@ -11,7 +11,7 @@ from sklearn.cluster import KMeans
 from sklearn.datasets import load_digits
 
 from . import MiniBatchDSC
-from ._base import resolve_device
+from ._device import resolve_device
 from .affinity import affinity_from_coefficients, spectral_labels
 from .metrics import clustering_accuracy, normalized_mutual_info_score
 

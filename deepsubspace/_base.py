@@ -16,37 +16,12 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from ._device import resolve_device
 from .affinity import affinity_from_coefficients, spectral_labels
 from .nn.encoders import build_autoencoder
 from .nn.losses import coding_rate, coefficient_regularization, self_expression_loss
 from .nn.memory_bank import MemoryBank
 from .nn.self_expression import ClosedFormSelfExpression, SelfExpression
-
-
-def resolve_device(device):
-    """Turn ``"cpu"``, ``"cuda"``, ``"cuda:N"`` or ``"auto"`` into a ``torch.device``."""
-    if device == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    try:
-        resolved = torch.device(device)
-    except (RuntimeError, TypeError) as exc:
-        raise ValueError(
-            f"Unknown device {device!r}; expected 'cpu', 'cuda', 'cuda:N' or 'auto'."
-        ) from exc
-    if resolved.type == "cuda":
-        if not torch.cuda.is_available():
-            raise ValueError(
-                f"device={device!r} was requested but CUDA is not available on this machine "
-                "(torch.cuda.is_available() is False); use device='cpu' or 'auto'."
-            )
-        if resolved.index is not None and resolved.index >= torch.cuda.device_count():
-            raise ValueError(
-                f"device={device!r} was requested but only {torch.cuda.device_count()} "
-                "CUDA device(s) are visible."
-            )
-    elif resolved.type != "cpu":
-        raise ValueError(f"Unsupported device {device!r}; expected 'cpu', 'cuda', 'cuda:N' or 'auto'.")
-    return resolved
 
 
 class _ProgressBar:

@@ -55,7 +55,7 @@ from sklearn.utils import check_random_state, gen_even_slices
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import validate_data
 
-from ._base import resolve_device
+from ._device import resolve_device
 from .affinity import affinity_from_coefficients, spectral_labels
 
 __all__ = [

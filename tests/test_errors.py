@@ -65,3 +65,12 @@ def test_python_dash_m_prints_no_traceback():
     assert result.returncode == 2
     assert result.stderr.startswith("error: ") and "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_device_resolution_has_one_home_and_the_old_import_path():
+    from deepsubspace import _base, _device
+
+    assert _base.resolve_device is _device.resolve_device
+    assert _device.resolve_device("cpu").type == "cpu"
+    with pytest.raises(ValueError, match="Unknown device 'tpu'"):
+        _device.resolve_device("tpu")
