@@ -17,7 +17,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._device import resolve_device
-from .affinity import affinity_from_coefficients, spectral_labels
+from .affinity import affinity_from_coefficients, spectral_labels, stored_affinity
 from .nn.encoders import build_autoencoder
 from .nn.losses import coding_rate, coefficient_regularization, self_expression_loss
 from .nn.memory_bank import MemoryBank
@@ -351,18 +351,19 @@ class BaseMiniBatchDSC(ClusterMixin, BaseEstimator, metaclass=ABCMeta):
         elif self.self_expression == "closed_form":
             coef = training.self_expression.coefficients(training.bank.features).cpu().numpy()
         else:
-            coef = training.self_expression.coef.cpu().numpy().astype(np.float64)
-        self.coef_ = coef
+            coef = training.self_expression.coef.cpu().numpy()
+        # float32 features give C float32 precision: stored in float32 (half the pickle)
+        self.coef_ = coef.astype(np.float32)
         self.embedding_ = training.bank.features.cpu().numpy()
         self.encoder_ = training.encoder.cpu().eval()
         self.decoder_ = None if training.decoder is None else training.decoder.cpu().eval()
-        self.affinity_matrix_ = affinity_from_coefficients(
+        affinity = affinity_from_coefficients(
             coef, post_processing=self.post_processing, n_clusters=self.n_clusters,
             params=self.post_processing_params,
         )
-        self.labels_ = spectral_labels(self.affinity_matrix_, self.n_clusters,
-                                       assign_labels=self.assign_labels,
+        self.labels_ = spectral_labels(affinity, self.n_clusters, assign_labels=self.assign_labels,
                                        random_state=random_state)
+        self.affinity_matrix_ = stored_affinity(affinity)  # labels come from the float64 one
         return self
 
     def predict(self, X):

@@ -18,6 +18,7 @@ from sklearn.preprocessing import Normalizer
 
 from deepsubspace import MiniBatchDSC
 from deepsubspace._base import _Training
+from deepsubspace.affinity import affinity_from_coefficients
 from deepsubspace.metrics import adjusted_rand_score, fit_predict_scorer
 
 FAST = dict(pretrain_epochs=3, max_epochs=3, batch_size=16,
@@ -215,6 +216,31 @@ def test_user_factory(subspaces):
     model = MiniBatchDSC(n_clusters=2, encoder=factory, encoder_params={"width": 3},
                          pretrain_epochs=1, max_epochs=1, random_state=0).fit(X[:30])
     assert model.embedding_.shape == (30, 3)
+
+
+@pytest.mark.parametrize("params", [{}, {"self_expression": "learned"},
+                                    {"post_processing": "dsc"}], ids=["closed_form", "learned", "dsc"])
+def test_pickle_holds_no_dense_float64_duplicates(subspaces, params):
+    X, _ = subspaces
+    n = 200
+    model = MiniBatchDSC(n_clusters=3, random_state=0, **FAST, **params).fit(X[:n])
+    assert model.coef_.dtype == np.float32 and model.affinity_matrix_.dtype == np.float32
+    network = sum(p.numel() for module in (model.encoder_, model.decoder_) for p in module.parameters())
+    # C and the affinity in float32 (4 bytes an entry each), the float32 bank and
+    # networks, and 100 kB for everything else; a float64 C alone is 8 n^2 bytes
+    bound = 2 * 4 * n**2 + 4 * model.embedding_.size + 4 * network + 100_000
+    assert len(pickle.dumps(model)) < bound < 2 * 8 * n**2
+
+
+def test_stored_coefficients_and_affinity_are_the_fitted_ones_in_float32(subspaces):
+    X, _ = subspaces
+    model = MiniBatchDSC(n_clusters=3, random_state=0, self_expression="learned", **FAST).fit(X[:80])
+    rebuilt = affinity_from_coefficients(model.coef_)  # learned C is float32 on the network side
+    np.testing.assert_array_equal(model.affinity_matrix_, rebuilt.astype(np.float32))
+    top = MiniBatchDSC(n_clusters=3, random_state=0, coefficients="sparse", n_nonzero=5,
+                       **FAST).fit(X[:80])
+    assert sparse.isspmatrix_csr(top.affinity_matrix_) and top.affinity_matrix_.dtype == np.float32
+    assert top.coef_.dtype == np.float32 and top.coef_.getnnz(axis=1).max() == 5
 
 
 def test_pickle_clone_pipeline_and_grid_search(subspaces):
