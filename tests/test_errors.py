@@ -74,3 +74,13 @@ def test_device_resolution_has_one_home_and_the_old_import_path():
     assert _device.resolve_device("cpu").type == "cpu"
     with pytest.raises(ValueError, match="Unknown device 'tpu'"):
         _device.resolve_device("tpu")
+
+
+def test_estimator_with_a_misspelt_encoder_param_raises_the_same_value_error():
+    import numpy as np
+
+    from deepsubspace import MiniBatchDSC
+
+    X = np.random.default_rng(0).standard_normal((20, 5))
+    with pytest.raises(ValueError, match=r"'mlp'.*hidden_layer_sizes"):
+        MiniBatchDSC(n_clusters=2, encoder_params={"hiden_layer_sizes": (4,)}).fit(X)
