@@ -24,11 +24,12 @@ in ``wellposed_<estimator>.json`` and ``.md`` in its results folder.
 import argparse
 import json
 import os
+import subprocess
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _common import RESULTS, git_commit, machine, mean_std, peak_rss_bytes, run_resumable  # noqa: E402
+from _common import RESULTS, machine, mean_std, peak_rss_bytes, run_resumable  # noqa: E402
 
 MODES = {"minibatch": {}, "fullbatch": {"batch_size": None}}
 #: DSC-Net's public per-dataset post-processing (threshold, subspace_dim, power), label-tuned
@@ -37,6 +38,14 @@ PUBLISHED_POST = {
     "orl": {"threshold": 0.2, "subspace_dim": 3, "power": 1.0},
     "coil20": {"threshold": 0.04, "subspace_dim": 12, "power": 8.0},
 }
+
+
+def commit():
+    here = os.path.dirname(os.path.abspath(__file__))
+    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=here, capture_output=True, text=True)
+    dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=here,
+                           capture_output=True, text=True)
+    return head.stdout.strip() + ("+dirty" if dirty.stdout.strip() else "")
 
 
 def run_one(estimator, dataset, mode, seed, device):
@@ -73,7 +82,7 @@ def run_one(estimator, dataset, mode, seed, device):
         if model.embedding_.shape == pixels.shape else None,
         "acc_dsc_post": clustering_accuracy(data.target, model.labels_),
         "nmi_dsc_post": normalized_mutual_info_score(data.target, model.labels_),
-        "machine": machine(device), "commit": git_commit(),
+        "machine": machine(device), "commit": commit(),
     }
     for column, post, extra in (("", None, None), ("_published", "dsc", PUBLISHED_POST[dataset])):
         affinity = affinity_from_coefficients(model.coef_, post_processing=post, n_clusters=k,

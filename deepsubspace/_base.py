@@ -17,7 +17,8 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._device import resolve_device
-from .affinity import affinity_from_coefficients, spectral_labels, stored_affinity
+from .affinity import stored_affinity
+from .affinity import affinity_from_coefficients, spectral_labels
 from .nn.encoders import build_autoencoder
 from .nn.losses import coding_rate, coefficient_regularization, self_expression_loss
 from .nn.memory_bank import MemoryBank
@@ -357,13 +358,16 @@ class BaseMiniBatchDSC(ClusterMixin, BaseEstimator, metaclass=ABCMeta):
         self.embedding_ = training.bank.features.cpu().numpy()
         self.encoder_ = training.encoder.cpu().eval()
         self.decoder_ = None if training.decoder is None else training.decoder.cpu().eval()
-        affinity = affinity_from_coefficients(
+        self.affinity_matrix_ = affinity_from_coefficients(
             coef, post_processing=self.post_processing, n_clusters=self.n_clusters,
             params=self.post_processing_params,
         )
-        self.labels_ = spectral_labels(affinity, self.n_clusters, assign_labels=self.assign_labels,
+        self.labels_ = spectral_labels(self.affinity_matrix_, self.n_clusters,
+                                       assign_labels=self.assign_labels,
                                        random_state=random_state)
-        self.affinity_matrix_ = stored_affinity(affinity)  # labels come from the float64 one
+
+        # stored in float32 once the labels are computed from the float64 affinity
+        self.affinity_matrix_ = stored_affinity(self.affinity_matrix_)
         return self
 
     def predict(self, X):
