@@ -14,8 +14,9 @@ read), one fresh process fits the preset and scores its C three ways:
 It also records the effective rank of ``embedding_`` against that of the
 unit-norm pixels (feature collapse, label-free), wall time per stage, peak
 RSS, the torch thread count and the commit. Results accumulate (resumable)
-in ``benchmarks/results/wellposed_<estimator>.json`` and ``.md``.
+in ``wellposed_<estimator>.json`` and ``.md`` in its results folder.
 
+    python -m benchmarks run wellposed_minibatchdsc
     python benchmarks/wellposed.py --estimator MiniBatchDSC
     python benchmarks/wellposed.py --estimator ContrastiveMiniBatchDSC --modes minibatch
 """

@@ -16,39 +16,14 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from .affinity import affinity_from_coefficients, spectral_labels
+from ._device import resolve_device
+from .affinity import affinity_from_coefficients, spectral_labels, stored_affinity
 from .nn.distributed import DataParallel, process_group_active
 from .nn.encoders import build_autoencoder
 from .nn.losses import coding_rate, coefficient_regularization, self_expression_loss
 from .nn.memory_bank import MemoryBank
 from .nn.momentum import MomentumEncoder
 from .nn.self_expression import ClosedFormSelfExpression, SelfExpression
-
-
-def resolve_device(device):
-    """Turn ``"cpu"``, ``"cuda"``, ``"cuda:N"`` or ``"auto"`` into a ``torch.device``."""
-    if device == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    try:
-        resolved = torch.device(device)
-    except (RuntimeError, TypeError) as exc:
-        raise ValueError(
-            f"Unknown device {device!r}; expected 'cpu', 'cuda', 'cuda:N' or 'auto'."
-        ) from exc
-    if resolved.type == "cuda":
-        if not torch.cuda.is_available():
-            raise ValueError(
-                f"device={device!r} was requested but CUDA is not available on this machine "
-                "(torch.cuda.is_available() is False); use device='cpu' or 'auto'."
-            )
-        if resolved.index is not None and resolved.index >= torch.cuda.device_count():
-            raise ValueError(
-                f"device={device!r} was requested but only {torch.cuda.device_count()} "
-                "CUDA device(s) are visible."
-            )
-    elif resolved.type != "cpu":
-        raise ValueError(f"Unsupported device {device!r}; expected 'cpu', 'cuda', 'cuda:N' or 'auto'.")
-    return resolved
 
 
 class _ProgressBar:
@@ -486,8 +461,9 @@ class BaseMiniBatchDSC(ClusterMixin, BaseEstimator, metaclass=ABCMeta):
         elif self.self_expression == "closed_form":
             coef = training.self_expression.coefficients(training.bank.features).cpu().numpy()
         else:
-            coef = training.self_expression.coef.cpu().numpy().astype(np.float64)
-        self.coef_ = coef
+            coef = training.self_expression.coef.cpu().numpy()
+        # float32 features give C float32 precision: stored in float32 (half the pickle)
+        self.coef_ = coef.astype(np.float32)
         self.embedding_ = training.bank.features.cpu().numpy()
         self.encoder_ = training.encoder.cpu().eval()
         self.decoder_ = None if training.decoder is None else training.decoder.cpu().eval()
@@ -501,6 +477,9 @@ class BaseMiniBatchDSC(ClusterMixin, BaseEstimator, metaclass=ABCMeta):
                                            random_state=random_state)
         else:
             self.labels_ = self._labels_on_rank_zero(parallel, random_state)
+
+        # stored in float32 once the labels are computed from the float64 affinity
+        self.affinity_matrix_ = stored_affinity(self.affinity_matrix_)
         return self
 
     def _labels_on_rank_zero(self, parallel, random_state):

@@ -159,6 +159,21 @@ def affinity_from_coefficients(coef, *, post_processing=None, n_clusters=None, p
     )
 
 
+def stored_affinity(affinity):
+    """The affinity as the deep estimators store it: float32, in its own format.
+
+    Sparse input (from sparse C) becomes CSR, dense stays dense. The
+    coefficients come from float32 features, so float32 keeps all of their
+    precision and halves the size of a fitted model (``4 * n_samples**2``
+    bytes for a dense affinity). The DSC post-processing output is not
+    sparse enough to gain from CSR: its clipped cosine similarities leave
+    about half of the entries non-zero (a float32 CSR entry costs 8 bytes).
+    """
+    if sparse.issparse(affinity):
+        return sparse.csr_matrix(affinity, dtype=np.float32)
+    return np.asarray(affinity, dtype=np.float32)
+
+
 def _normalized_graph(affinity):
     """``D^-1/2 W D^-1/2`` of the graph ``W``: the affinity without its diagonal.
 

@@ -196,10 +196,12 @@ class ContrastiveMiniBatchDSC(BaseMiniBatchDSC):
     Attributes
     ----------
     coef_ : ndarray or sparse matrix of shape (n_samples, n_samples)
-        Self-expressive coefficients C (zero diagonal); CSR with sparse
-        ``coefficients``.
-    affinity_matrix_ : ndarray of shape (n_samples, n_samples)
-        Affinity built from C.
+        Self-expressive coefficients C (zero diagonal), stored as float32
+        (the precision of the float32 features they are computed from): a
+        dense array, or CSR with sparse ``coefficients``.
+    affinity_matrix_ : ndarray or sparse matrix of shape (n_samples, n_samples)
+        Affinity built from C, stored as float32: dense, or CSR when C is
+        sparse. ``labels_`` come from its float64 original.
     labels_ : ndarray of shape (n_samples,)
         Cluster labels, contiguous integers from 0.
     embedding_ : ndarray of shape (n_samples, n_latent)

@@ -18,6 +18,7 @@ from sklearn.preprocessing import Normalizer
 
 from deepsubspace import MiniBatchDSC
 from deepsubspace._base import _Training
+from deepsubspace.affinity import affinity_from_coefficients
 from deepsubspace.metrics import adjusted_rand_score, fit_predict_scorer
 
 FAST = dict(pretrain_epochs=3, max_epochs=3, batch_size=16,
@@ -29,6 +30,7 @@ def subspaces():
     return union_of_subspaces()
 
 
+@pytest.mark.slow
 def test_defaults_recover_a_union_of_subspaces(subspaces):
     """5 random 6-dim subspaces in R^15: kNN spectral ~0.64 ARI, least squares ~0.98."""
     X, y = subspaces
@@ -216,6 +218,31 @@ def test_user_factory(subspaces):
     assert model.embedding_.shape == (30, 3)
 
 
+@pytest.mark.parametrize("params", [{}, {"self_expression": "learned"},
+                                    {"post_processing": "dsc"}], ids=["closed_form", "learned", "dsc"])
+def test_pickle_holds_no_dense_float64_duplicates(subspaces, params):
+    X, _ = subspaces
+    n = 200
+    model = MiniBatchDSC(n_clusters=3, random_state=0, **FAST, **params).fit(X[:n])
+    assert model.coef_.dtype == np.float32 and model.affinity_matrix_.dtype == np.float32
+    network = sum(p.numel() for module in (model.encoder_, model.decoder_) for p in module.parameters())
+    # C and the affinity in float32 (4 bytes an entry each), the float32 bank and
+    # networks, and 100 kB for everything else; a float64 C alone is 8 n^2 bytes
+    bound = 2 * 4 * n**2 + 4 * model.embedding_.size + 4 * network + 100_000
+    assert len(pickle.dumps(model)) < bound < 2 * 8 * n**2
+
+
+def test_stored_coefficients_and_affinity_are_the_fitted_ones_in_float32(subspaces):
+    X, _ = subspaces
+    model = MiniBatchDSC(n_clusters=3, random_state=0, self_expression="learned", **FAST).fit(X[:80])
+    rebuilt = affinity_from_coefficients(model.coef_)  # learned C is float32 on the network side
+    np.testing.assert_array_equal(model.affinity_matrix_, rebuilt.astype(np.float32))
+    top = MiniBatchDSC(n_clusters=3, random_state=0, coefficients="sparse", n_nonzero=5,
+                       **FAST).fit(X[:80])
+    assert sparse.isspmatrix_csr(top.affinity_matrix_) and top.affinity_matrix_.dtype == np.float32
+    assert top.coef_.dtype == np.float32 and top.coef_.getnnz(axis=1).max() == 5
+
+
 def test_pickle_clone_pipeline_and_grid_search(subspaces):
     X, y = subspaces
     X, y = X[:90], y[:90]
@@ -295,6 +322,7 @@ def test_verbose_prints_a_progress_bar(subspaces, capsys):
     assert "fine-tune [" in err and "self_expr=" in err and "pre-train [" in err
 
 
+@pytest.mark.slow
 def test_predict_labels_new_samples_from_the_same_subspaces():
     """Fit on 200 points per subspace, predict 2,000 new ones per subspace."""
     X, y = union_of_subspaces(per_subspace=2200, seed=0)
