@@ -55,6 +55,13 @@ EXPERIMENTS = {
     "clbdsc_coil100": Experiment(
         "clbdsc.py", (("--dataset", "coil100"),),
         about="paper 000 section 4.3: ResNet-18 CLBDSC on COIL-100, 128x128 RGB (GPU; not run yet)"),
+    "coil100_minibatchdsc": Experiment(
+        "wellposed.py", (("--estimator", "MiniBatchDSC", "--datasets", "coil100"),),
+        about="MiniBatchDSC residual preset on COIL-100 (32x32 gray, N = 7,168), 5 seeds"),
+    "coil100_baselines": Experiment(
+        "compare_baselines.py", (("--datasets", "coil100", "--methods", "spectral_knn", "lsr",
+                                  "lsr+dsc", "ssc", "ensc"),),
+        about="shallow baselines on COIL-100 raw pixels (32x32 gray), 5 spectral seeds"),
     "structural": Experiment(
         "structural.py", about="StructuralContrastiveDSC paper-003 presets (learned C), ORL / COIL-20 / "
                                 "Extended Yale B, 5 seeds (so far: ORL seed 0 only)"),

@@ -150,7 +150,7 @@ def test_default_architecture():
     assert presets.get("MiniBatchDSC", "orl", "dsc")["encoder_params"]["channels"] == (3, 3, 5)
     assert presets.get("MiniBatchDSC", "orl", "dsc")["self_expression"] == "learned"
     assert presets.get("MiniBatchDSC", "orl", "deep")["encoder_params"]["batch_norm"]
-    assert presets.get("MiniBatchDSC", "coil100") == presets.get("MiniBatchDSC", "coil100", "dsc")
+    assert presets.get("MiniBatchDSC", "coil100") == presets.get("MiniBatchDSC", "coil100", "residual")
     contrastive = "ContrastiveMiniBatchDSC"
     assert presets.get(contrastive, "coil100") == presets.get(contrastive, "coil100", "deep")
     assert presets.get(contrastive, "orl", "deep")["self_expression"] == "learned"
@@ -162,7 +162,7 @@ def test_residual_alpha_follows_its_label_free_rule():
 
     from deepsubspace.datasets import load_dataset
 
-    for dataset in ("orl", "coil20", "extended_yaleb"):
+    for dataset in ("orl", "coil20", "extended_yaleb", "coil100"):
         try:
             X = load_dataset(dataset, download=False).data
         except FileNotFoundError:
