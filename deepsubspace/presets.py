@@ -1,8 +1,8 @@
 """Per-dataset configurations of the deep estimators, fixed before looking at any label.
 
 ``architecture="residual"`` (the default for ORL, COIL-20 and Extended Yale B,
-both estimators, and for MiniBatchDSC on COIL-100; fixed on 2026-12-01 before any of these data sets' labels
-was read): the well-posed setting.
+both estimators, and for MiniBatchDSC on COIL-100; fixed on 2026-12-01 before
+any of these data sets' labels was read with it): the well-posed setting.
 
 * Encoder ``"residual"``: ``x + g(x)`` with ``g`` two 3x3 convolutions
   (1 -> 16 -> 1 channels, GELU) whose last layer starts at zero, so training
