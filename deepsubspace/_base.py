@@ -240,12 +240,6 @@ class BaseMiniBatchDSC(ClusterMixin, BaseEstimator, metaclass=ABCMeta):
         if self._sparse_coefficients(n_samples):
             if self.self_expression != "closed_form":
                 raise ValueError("coefficients='sparse' needs self_expression='closed_form'.")
-            if self.post_processing == "dsc":
-                raise ValueError(
-                    f"post_processing='dsc' needs the dense C, but the coefficients are sparse "
-                    f"(coefficients={self.coefficients!r}, n_samples={n_samples}); use "
-                    "post_processing=None or 'normalize_rows', or coefficients='dense'."
-                )
         if self.self_expression == "closed_form" and (self.alpha <= 0 or self.beta <= 0):
             raise ValueError(
                 "self_expression='closed_form' solves a ridge problem with weight beta / alpha; "
@@ -470,6 +464,7 @@ class BaseMiniBatchDSC(ClusterMixin, BaseEstimator, metaclass=ABCMeta):
         self.affinity_matrix_ = affinity_from_coefficients(
             coef, post_processing=self.post_processing, n_clusters=self.n_clusters,
             params=self.post_processing_params,
+            n_nonzero=self.n_nonzero if sparse.issparse(coef) else None,
         )
         if parallel is None:
             self.labels_ = spectral_labels(self.affinity_matrix_, self.n_clusters,

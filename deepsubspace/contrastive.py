@@ -145,7 +145,9 @@ class ContrastiveMiniBatchDSC(BaseMiniBatchDSC):
         matrix. ``"sparse"`` (closed form only): the ``n_nonzero`` entries of
         largest magnitude of each row, computed in row blocks (CSR; memory
         O(N n_nonzero), never N x N), for large N; the DSC post-processing
-        needs the dense C and is refused. ``"auto"``: sparse above 10,000
+        then keeps the ``n_nonzero`` largest similarities of each row and
+        never forms an N x N array either (``n_nonzero`` of
+        :func:`deepsubspace.affinity.dsc_post_processing`). ``"auto"``: sparse above 10,000
         samples with the closed form, dense otherwise.
     n_nonzero : int, default=50
         Entries kept per row of C with sparse coefficients.

@@ -375,8 +375,19 @@ def test_sparse_coefficients_keep_the_largest_entries_of_each_row(subspaces):
     assert adjusted_rand_score(y, top.labels_) >= 0.9
 
 
+def test_sparse_coefficients_with_the_dsc_post_processing(subspaces):
+    X, y = subspaces
+    model = MiniBatchDSC(n_clusters=5, encoder="residual", pretrain_epochs=0, max_epochs=3,
+                         coefficients="sparse", n_nonzero=20, post_processing="dsc",
+                         random_state=0).fit(X)
+    affinity = model.affinity_matrix_
+    assert sparse.isspmatrix_csr(affinity)
+    assert affinity.nnz <= 2 * 20 * len(X)  # each row's own 20 and those of the rows that chose it
+    assert abs(affinity - affinity.T).max() == 0
+    assert adjusted_rand_score(y, model.labels_) >= 0.9
+
+
 @pytest.mark.parametrize("params, match", [
-    ({"coefficients": "sparse", "post_processing": "dsc"}, "needs the dense C"),
     ({"coefficients": "sparse", "self_expression": "learned"}, "needs self_expression='closed_form'"),
 ])
 def test_sparse_coefficients_bad_combinations(subspaces, params, match):
