@@ -14,7 +14,8 @@ PUBLIC_MODULES = [
     "deepsubspace", "deepsubspace.baselines", "deepsubspace.presets", "deepsubspace.affinity",
     "deepsubspace.metrics", "deepsubspace.datasets", "deepsubspace.plotting",
     "deepsubspace.nn.memory_bank", "deepsubspace.nn.self_expression", "deepsubspace.nn.losses",
-    "deepsubspace.nn.encoders", "deepsubspace.nn.augment",
+    "deepsubspace.nn.encoders", "deepsubspace.nn.augment", "deepsubspace.nn.momentum",
+    "deepsubspace.nn.distributed",
 ]
 
 
