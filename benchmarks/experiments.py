@@ -62,6 +62,9 @@ EXPERIMENTS = {
         "compare_baselines.py", (("--datasets", "coil100", "--methods", "spectral_knn", "lsr",
                                   "lsr+dsc", "ssc", "ensc"),),
         about="shallow baselines on COIL-100 raw pixels (32x32 gray), 5 spectral seeds"),
+    "out_of_sample_coil100": Experiment(
+        "out_of_sample.py", about="fit on alternate views of every COIL-100 object, predict the others "
+                                  "(MiniBatchDSC preset, SelfExpressiveNetwork defaults), 3 seeds"),
     "structural": Experiment(
         "structural.py", about="StructuralContrastiveDSC paper-003 presets (learned C), ORL / COIL-20 / "
                                 "Extended Yale B, 5 seeds (so far: ORL seed 0 only)"),

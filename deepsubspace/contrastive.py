@@ -151,9 +151,10 @@ class ContrastiveMiniBatchDSC(BaseMiniBatchDSC):
         samples with the closed form, dense otherwise.
     n_nonzero : int, default=50
         Entries kept per row of C with sparse coefficients.
-    post_processing : {None, "normalize_rows", "dsc"}, default="dsc"
-        ``"dsc"``: DSC-Net's post-processing with the package's one setting
-        (the rule for every dense C); ``None``: affinity ``|C| + |C|^T``;
+    post_processing : {None, "normalize_rows", "dsc"}, default=None
+        ``None``: affinity ``|C| + |C|^T``; ``"dsc"``: DSC-Net's
+        post-processing with the package's one setting (the presets' rule for
+        every dense C);
         ``"normalize_rows"``: the same after scaling every row of C to unit
         l2 norm. See :func:`deepsubspace.affinity.dsc_post_processing`.
     post_processing_params : dict, default=None

@@ -102,13 +102,15 @@ class MiniBatchDSC(BaseMiniBatchDSC):
         samples with the closed form, dense otherwise.
     n_nonzero : int, default=50
         Entries kept per row of C with sparse coefficients.
-    post_processing : {None, "normalize_rows", "dsc"}, default="dsc"
-        ``"dsc"``: DSC-Net's post-processing (column thresholding, SVD of
-        rank ``d * K + 1``, power, normalisation) with the package's one
-        setting (:data:`deepsubspace.affinity.DSC_POST_PROCESSING_DEFAULTS`),
-        the rule for every dense C; see
-        :func:`deepsubspace.affinity.dsc_post_processing`. ``None``:
-        affinity ``|C| + |C|^T``. ``"normalize_rows"``: the same after
+    post_processing : {None, "normalize_rows", "dsc"}, default=None
+        ``None``: affinity ``|C| + |C|^T``. ``"dsc"``: DSC-Net's
+        post-processing (column thresholding, SVD of rank ``d * K + 1``,
+        power, normalisation) with the package's one setting
+        (:data:`deepsubspace.affinity.DSC_POST_PROCESSING_DEFAULTS`), the
+        presets' rule for every dense C; see
+        :func:`deepsubspace.affinity.dsc_post_processing` (the default stays
+        ``None`` because ``d = 4`` assumes subspaces of dimension about 4:
+        see docs/quickstart.rst). ``"normalize_rows"``: the same after
         scaling every row of C to unit l2 norm.
     post_processing_params : dict, default=None
         Overrides of :data:`deepsubspace.affinity.DSC_POST_PROCESSING_DEFAULTS`.
