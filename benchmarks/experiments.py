@@ -75,6 +75,9 @@ EXPERIMENTS = {
         "momentum_ablation.py", about="paper 000 Figure 4 on COIL-20: batch size x learning rate, "
                                       "with and without bank_momentum, 3 seeds (not run yet; ~2.5 CPU-hours)"),
     # --- diagnostic ----------------------------------------------------------------------
+    "trajectory_yaleb": Experiment(
+        "trajectory.py", (("--dataset", "extended_yaleb", "--epochs", "1", "12", "48"),), "diagnostic",
+        "MiniBatchDSC residual preset on Extended Yale B after 1, 12, 48 fine-tuning epochs (seed 0)"),
     "ensc_reference_check_orl": Experiment(
         "ensc_reference_check.py", (("--dataset", "orl"),), "diagnostic",
         "EnSC in You et al.'s setting against scikit-learn's sparse_encode"),
