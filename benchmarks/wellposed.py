@@ -141,7 +141,8 @@ def main():
     keys = [(args.estimator, d, m, s) for m in args.modes for d in args.datasets for s in args.seeds]
     results = run_resumable(
         __file__, keys, output, ["--device", args.device], markdown=markdown,
-        summary=lambda r: f"ACC {r['acc_dsc_post']:.3f} (plain {r['acc']:.3f}, published {r['acc_published']:.3f})",
+        summary=lambda r: f"ACC {r['acc_dsc_post']:.3f} (plain {r['acc']:.3f}, published "
+                          f"{r.get('acc_published', float('nan')):.3f})",
     )
     print(markdown(results))
 
