@@ -56,7 +56,8 @@ class SelfExpressiveNetwork(ClusterMixin, BaseEstimator):
         Number of clusters.
     hidden_layer_sizes : tuple of int, default=(128, 128)
         Hidden layers (ReLU) of the query and of the key MLP. The paper uses
-        (1024, 1024, 1024); see :data:`PAPER_SETTINGS`.
+        (1024, 1024, 1024); see :func:`deepsubspace.presets.get`
+        (``presets.get("SelfExpressiveNetwork", "synthetic")``).
     embedding_dim : int, default=128
         Output dimension ``p`` of both MLPs; ``alpha = 1 / p``.
     gamma : float, default=50.0
