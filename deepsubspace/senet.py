@@ -142,12 +142,16 @@ class SelfExpressiveNetwork(ClusterMixin, BaseEstimator):
 
     Notes
     -----
-    The defaults (a smaller network than the paper's, 1,000 training atoms,
-    1,000 steps) were chosen to run on a 2-core CPU: about 10 s of training
-    on 500 samples in R^15, and about 15 minutes in all (training, top-50
-    inference and spectral step) on 100,000 samples in R^60
-    (``benchmarks/scale.py``). Larger ``n_train``, networks and step budgets
-    approach the paper's settings on a GPU.
+    The defaults (query and key MLPs 128-128-128 instead of the paper's
+    1024-wide ones, 2,000 training atoms, 2,000 steps) were chosen to run on
+    a 2-core CPU with one torch thread: 500 samples in R^15 take a few
+    seconds; on 100,000 samples from 20 subspaces in R^60 a fit took 254 s
+    (training 86 s, top-50 inference 138 s, spectral step 29 s; peak RSS
+    2.2 GiB; ``benchmarks/scale.py``). The learned coefficients can be
+    subspace-preserving and still give a weakly connected graph within a
+    subspace, which the spectral step may split (see
+    ``benchmarks/results/scale.md``). Larger ``n_train``, networks and step
+    budgets approach the paper's settings on a GPU.
 
     References
     ----------
