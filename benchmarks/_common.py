@@ -3,8 +3,27 @@
 import json
 import os
 import platform
+import subprocess
 
-RESULTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results")
+#: ``benchmarks/results``: one folder per experiment (see ``experiments.py``).
+RESULTS_ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results")
+#: Where this run writes: the experiment's folder, set by ``python -m benchmarks run``;
+#: a script run by hand writes to ``results/adhoc`` (no manifest: not a registered result).
+RESULTS = os.environ.get("DEEPSUBSPACE_RESULTS") or os.path.join(RESULTS_ROOT, "adhoc")
+
+
+def result_file(experiment, name):
+    """Path of the result file ``name`` of another experiment (for scripts that read one)."""
+    return os.path.join(RESULTS_ROOT, experiment, name)
+
+
+def git_commit():
+    """HEAD of the checkout holding the benchmarks, with ``+dirty`` when tracked files changed."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=here, capture_output=True, text=True)
+    dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=here,
+                           capture_output=True, text=True)
+    return head.stdout.strip() + ("+dirty" if dirty.stdout.strip() else "")
 
 
 def rss_bytes(field="VmHWM"):
@@ -31,6 +50,7 @@ def machine(device="cpu"):
         "cpu_count": os.cpu_count(),
         "torch_threads": torch.get_num_threads(),
         "device": device,
+        "commit": git_commit(),
         "versions": {"python": platform.python_version(), "torch": torch.__version__,
                      "scikit-learn": sklearn.__version__},
     }

@@ -1,22 +1,192 @@
-"""Benchmark twin of examples/compare_baselines.py: ORL, COIL-20 and Extended
-Yale B, 5 seeds, writing benchmarks/results/compare_baselines.json and .md.
+"""Classical baselines next to deep subspace clustering, on one table (the main table's shallow rows).
 
-    python benchmarks/compare_baselines.py
+k-means and spectral clustering (kNN graph) on raw pixels; least-squares
+(LSR), SSC and EnSC on raw pixels (their estimator defaults, one setting for
+every dataset), each with the plain ``|C| + |C|^T`` affinity and with the DSC
+post-processing (for LSR's dense C the package's one setting, as for the deep
+models; for sparse coefficients threshold 1.0: the default threshold keeps
+about one entry per column of a sparse C).
+``ensc_you`` is EnSC as the public code of You et al. runs it
+(github.com/ChongYou/subspace-clustering, with the ``gamma=200, tau=1`` of
+its ORL setting): raw rows, ``gamma`` relative to each sample's largest
+coherence, and (``+rows``) its affinity from the row-normalised C.
+Every method runs with 5 seeds (for SSC/EnSC the coefficients are
+deterministic and the seed is the spectral step's) in a fresh process of its
+own, so that its peak memory is its own.
+
+The deep rows (MiniBatchDSC, ContrastiveMiniBatchDSC) are read from the
+results of the experiments ``wellposed_minibatchdsc`` and
+``wellposed_contrastiveminibatchdsc`` (same presets, same seeds), when present.
+Writes ``compare_baselines.json`` and ``.md`` into its results folder.
+
+    python -m benchmarks run compare_baselines
+    python benchmarks/compare_baselines.py --datasets orl --json orl.json --markdown orl.md
 """
 
+import argparse
+import json
 import os
+import resource
 import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "..", "examples"))
+import numpy as np
 
-import compare_baselines as example  # noqa: E402  (the example, not this file)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from _common import RESULTS, machine, result_file  # noqa: E402
+
+METHODS = ["kmeans", "spectral_knn", "lsr", "lsr+dsc", "ssc", "ssc+dsc", "ensc", "ensc+dsc",
+           "ensc_you", "ensc_you+rows"]
+ENSC_YOU = {"gamma": 200.0, "gamma_relative": True, "tau": 1.0, "normalize_input": False}
+SPARSE_DSC_POST = {"threshold": 1.0}
+POST = {"": {}, "dsc": {"post_processing": "dsc", "post_processing_params": SPARSE_DSC_POST},
+        "rows": {"post_processing": "normalize_rows"}}
+POST_LABEL = {"": "none (|C|+|C|^T)", "dsc": "dsc " + json.dumps(SPARSE_DSC_POST),
+              "rows": "row-normalised C, then |C|+|C|^T"}
+#: LSR's C is dense: its DSC post-processing is the package's one setting (the deep models' rule)
+LSR_POST = {"": {"post_processing": None}, "dsc": {"post_processing": "dsc"}}
+
+
+def _scores(target, labels):
+    from deepsubspace.metrics import (
+        adjusted_rand_score,
+        clustering_accuracy,
+        normalized_mutual_info_score,
+    )
+
+    return {"acc": clustering_accuracy(target, labels),
+            "nmi": normalized_mutual_info_score(target, labels),
+            "ari": adjusted_rand_score(target, labels)}
+
+
+def run_method(dataset, method, seeds):
+    """All seeds of one method on one dataset (runs in a fresh process)."""
+    from sklearn.cluster import KMeans, SpectralClustering
+
+    from deepsubspace.baselines import (
+        ElasticNetSubspaceClustering,
+        LeastSquaresSubspaceClustering,
+        SparseSubspaceClustering,
+    )
+    from deepsubspace.datasets import load_dataset
+
+    data = load_dataset(dataset)
+    X, y = data.data.astype(np.float64), data.target
+    k = len(np.unique(y))
+    base, _, post = method.partition("+")
+    runs = []
+    for seed in seeds:
+        start = time.perf_counter()
+        if base == "kmeans":
+            labels = KMeans(n_clusters=k, n_init=10, random_state=seed).fit_predict(X)
+        elif base == "spectral_knn":
+            labels = SpectralClustering(n_clusters=k, affinity="nearest_neighbors", n_neighbors=10,
+                                        random_state=seed).fit_predict(X)
+        elif base == "lsr":
+            labels = LeastSquaresSubspaceClustering(n_clusters=k, random_state=seed,
+                                                    **LSR_POST[post]).fit_predict(X)
+        else:
+            cls = {"ssc": SparseSubspaceClustering, "ensc": ElasticNetSubspaceClustering,
+                   "ensc_you": ElasticNetSubspaceClustering}[base]
+            params = dict(ENSC_YOU) if base == "ensc_you" else {}
+            params.update(POST[post])
+            labels = cls(n_clusters=k, random_state=seed, **params).fit_predict(X)
+        runs.append({"seed": seed, "seconds": time.perf_counter() - start, **_scores(y, labels)})
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    return {"dataset": dataset, "method": method, "n_samples": len(y), "runs": runs,
+            "peak_rss_bytes": peak,
+            "post_processing": (POST_LABEL[post] if base.startswith(("ssc", "ensc"))
+                                else ("dsc (defaults)" if post else POST_LABEL[""]) if base == "lsr"
+                                else "n/a"),
+            "params": dict(ENSC_YOU) if base == "ensc_you" else "estimator defaults"}
+
+
+def deep_rows(datasets):
+    """MiniBatchDSC / ContrastiveMiniBatchDSC rows from the benchmark result files."""
+    rows = []
+    for experiment, name in (("wellposed_minibatchdsc", "MiniBatchDSC"),
+                             ("wellposed_contrastiveminibatchdsc", "ContrastiveMiniBatchDSC")):
+        filename = experiment + ".json"
+        path = result_file(experiment, filename)
+        if not os.path.exists(path):
+            continue
+        with open(path) as fh:
+            results = [r for r in json.load(fh).values() if r.get("mode") == "minibatch"]
+        for dataset in datasets:
+            mine = [r for r in results if r["dataset"] == dataset]
+            if not mine:
+                continue
+            # the presets' affinity is the DSC post-processing ("+dsc"); "acc" is plain |C|+|C|^T
+            for suffix, acc, nmi in (("", "acc", "nmi"), ("+dsc", "acc_dsc_post", "nmi_dsc_post")):
+                rows.append({
+                    "dataset": dataset, "method": name + suffix,
+                    "runs": [{"seed": r["seed"], "seconds": r["fit_seconds"], "acc": r[acc], "nmi": r[nmi],
+                              "ari": float("nan")} for r in mine],
+                    "peak_rss_bytes": max(r["peak_rss_bytes"] for r in mine),
+                    "post_processing": "dsc (defaults)" if suffix else "none (|C|+|C|^T)",
+                    "source": filename,
+                })
+    return rows
+
+
+def markdown(rows):
+    def mean_std(values):
+        values = np.asarray(values, dtype=float)
+        if np.all(np.isnan(values)):
+            return "n/a"
+        return f"{np.nanmean(values):.3f} +- {np.nanstd(values):.3f}"
+
+    lines = ["| dataset | method | affinity | seeds | ACC | NMI | ARI | time per fit (s) | peak RSS (MiB) |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    for row in sorted(rows, key=lambda r: (r["dataset"], r["method"])):
+        runs = row["runs"]
+        source = f" (from {row['source']})" if "source" in row else ""
+        lines.append(
+            f"| {row['dataset']} | {row['method']}{source} | {row['post_processing'].replace('|', '&#124;')} "
+            f"| {len(runs)} "
+            f"| {mean_std([r['acc'] for r in runs])} | {mean_std([r['nmi'] for r in runs])} "
+            f"| {mean_std([r['ari'] for r in runs])} | {mean_std([r['seconds'] for r in runs])} "
+            f"| {row['peak_rss_bytes'] / 2**20:.0f} |")
+    lines += ["", "SSC/EnSC rows: spectral step assign_labels='kmeans' (their default: normalised "
+                  "eigenvectors + k-means, n_init=20); LSR and deep rows: assign_labels='discretize' "
+                  "(theirs). Deep rows: the well-posed presets (benchmarks/wellposed.py). "
+                  "ensc_you: " + json.dumps(ENSC_YOU) + "."]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--datasets", nargs="+", default=["orl", "coil20", "extended_yaleb"])
+    parser.add_argument("--methods", nargs="+", default=METHODS, choices=METHODS)
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
+    parser.add_argument("--json", default=os.path.join(RESULTS, "compare_baselines.json"),
+                        help="write the rows, the machine and the commit here")
+    parser.add_argument("--markdown", default=os.path.join(RESULTS, "compare_baselines.md"),
+                        help="write the table here")
+    args = parser.parse_args(argv)
+
+    rows = []
+    context = get_context("spawn")
+    for dataset in args.datasets:
+        for method in args.methods:
+            with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+                row = pool.submit(run_method, dataset, method, args.seeds).result()
+            rows.append(row)
+            accs = [r["acc"] for r in row["runs"]]
+            print(f"{dataset:>15} {method:<14} ACC {np.mean(accs):.3f} +- {np.std(accs):.3f} "
+                  f"({np.mean([r['seconds'] for r in row['runs']]):.1f} s per fit)", flush=True)
+    rows += deep_rows(args.datasets)
+    table = markdown(rows)
+    print(table)
+    os.makedirs(os.path.dirname(os.path.abspath(args.markdown)), exist_ok=True)
+    with open(args.markdown, "w") as fh:
+        fh.write(table)
+    info = machine()
+    with open(args.json, "w") as fh:
+        json.dump({"machine": info, "commit": info["commit"], "rows": rows}, fh, indent=1)
+
 
 if __name__ == "__main__":
-    results = os.path.join(HERE, "results")
-    example.main([
-        "--datasets", "orl", "coil20", "extended_yaleb", *sys.argv[1:],
-        "--deep-results", results,
-        "--json", os.path.join(results, "compare_baselines.json"),
-        "--markdown", os.path.join(results, "compare_baselines.md"),
-    ])
+    main()

@@ -62,7 +62,7 @@ def main(argv=None):
         reference_acc.append(clustering_accuracy(y, labels))
     result = {
         "dataset": args.dataset, "gamma": args.gamma, "seeds": args.seeds,
-        "max_abs_coefficient_difference": float(np.abs(model.representation_matrix_.toarray()
+        "max_abs_coefficient_difference": float(np.abs(model.coef_.toarray()
                                                        - reference).max()),
         "acc_package": ours, "acc_sparse_encode": reference_acc,
         "acc_package_mean_std": [float(np.mean(ours)), float(np.std(ours))],

@@ -3,9 +3,10 @@
 COIL-20 (N=1440, D=1024) and COIL-100 at 32x32 grayscale (N=7168), for the
 estimator default (gamma=50) and gamma=200, on unit-norm rows, with the exact
 batched LARS-lasso homotopy on oracle-guided active sets. Writes
-``benchmarks/results/ensc_speed.json`` and ``.md``. Run it on an otherwise idle
-machine: the figure is a wall time.
+``ensc_speed.json`` and ``.md`` into its results folder. Run it on an otherwise
+idle machine: the figure is a wall time.
 
+    python -m benchmarks run ensc_speed
     python benchmarks/ensc_speed.py --threads 2
 """
 

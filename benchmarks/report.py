@@ -1,8 +1,9 @@
 """Regenerate the results tables of the README and the docs from the result files.
 
-Reads ``benchmarks/results/wellposed_*.json`` (the deep presets),
-``compare_baselines.json`` (shallow baselines on the same pixels) and
-``step_cost_closed_form.json``; writes ``docs/generated/results_tables.rst``
+Reads the results of the experiments ``wellposed_minibatchdsc`` and
+``wellposed_contrastiveminibatchdsc`` (the deep presets), ``compare_baselines``
+(shallow baselines on the same pixels) and ``step_cost_closed_form``, each in
+``benchmarks/results/<experiment>/``; writes ``docs/generated/results_tables.rst``
 and replaces the block between the ``results-table`` markers of README.rst.
 No figure is typed by hand.
 
@@ -26,8 +27,9 @@ DEEP = [("minibatchdsc", "MiniBatchDSC"), ("contrastiveminibatchdsc", "Contrasti
 START, END = ".. results-table-start", ".. results-table-end"
 
 
-def _load(name):
-    path = os.path.join(RESULTS, name)
+def _load(experiment, name=None):
+    """The result file ``name`` (default ``<experiment>.json``) of ``experiment``, or None."""
+    path = os.path.join(RESULTS, experiment, name or experiment + ".json")
     if not os.path.exists(path):
         return None
     with open(path) as fh:
@@ -51,13 +53,13 @@ def _table(header, rows):
 
 def collect():
     shallow = {}
-    baselines = _load("compare_baselines.json")
+    baselines = _load("compare_baselines")
     for row in (baselines or {}).get("rows", []):
         if "source" not in row:
             shallow[(row["dataset"], row["method"])] = [r["acc"] for r in row["runs"]]
     deep = {}
     for stem, _ in DEEP:
-        for run in (_load(f"wellposed_{stem}.json") or {}).values():
+        for run in (_load(f"wellposed_{stem}") or {}).values():
             key = (stem, run["dataset"], run["mode"])
             deep.setdefault(key, []).append(run)
     return shallow, deep
@@ -111,7 +113,7 @@ def detail_table(deep):
 
 
 def step_table():
-    cost = _load("step_cost_closed_form.json")
+    cost = _load("step_cost_closed_form")
     if not cost:
         return ""
     header = ["N", "time per step (ms)", "peak RSS (MiB)", "self-expression state (MiB)",

@@ -29,12 +29,12 @@ is recorded: the machine is shared, and wall times grow with the load.
 import argparse
 import json
 import os
-import subprocess
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _common import RESULTS, machine, peak_rss_bytes, run_resumable, write_markdown  # noqa: E402
+from _common import (RESULTS, git_commit, machine, peak_rss_bytes, run_resumable,  # noqa: E402
+                     write_markdown)
 
 METHODS = ("senet", "minibatch_dsc", "ensc")
 N_SUBSPACES, DIM, AMBIENT = 20, 6, 60
@@ -60,18 +60,6 @@ def union_of_subspaces(n_samples, seed=0):
     return X, np.repeat(np.arange(N_SUBSPACES), per)
 
 
-def git_commit():
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    try:
-        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True,
-                                text=True, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=root,
-                               capture_output=True, text=True, check=True).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
-    return commit + ("-dirty" if dirty else "")
-
-
 def _timed(module, name, seconds):
     """Replace ``module.name`` by a wrapper adding its wall time to ``seconds[name]``."""
     function = getattr(module, name)
@@ -93,6 +81,7 @@ def run_one(method, n_samples, threads):
     from sklearn.metrics import adjusted_rand_score
 
     from deepsubspace import MiniBatchDSC, SelfExpressiveNetwork, _base, baselines
+    from deepsubspace.baselines import _estimators
 
     load_before = os.getloadavg()[0]
     X, y = union_of_subspaces(n_samples)
@@ -106,8 +95,8 @@ def run_one(method, n_samples, threads):
     else:
         model = baselines.ElasticNetSubspaceClustering(n_clusters=N_SUBSPACES, random_state=0,
                                                        **ENSC_PARAMS)
-        _timed(baselines, "affinity_from_coefficients", calls)
-        _timed(baselines, "spectral_labels", calls)
+        _timed(_estimators, "affinity_from_coefficients", calls)
+        _timed(_estimators, "spectral_labels", calls)
     start = time.perf_counter()
     model.fit(X)
     total = time.perf_counter() - start
@@ -120,7 +109,7 @@ def run_one(method, n_samples, threads):
                   "affinity": affinity, "spectral": spectral}
         if hasattr(model, "stage_seconds_"):
             stages["train_stages"] = dict(model.stage_seconds_)
-    coef = model.coef_ if hasattr(model, "coef_") else model.representation_matrix_
+    coef = model.coef_
     return {
         "method": method, "n_samples": n_samples, "seconds": total, "stage_seconds": stages,
         "ari": float(adjusted_rand_score(y, model.labels_)),

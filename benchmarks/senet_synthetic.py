@@ -36,7 +36,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _common import RESULTS, machine, save_results, write_markdown  # noqa: E402
+from _common import RESULTS, git_commit, machine, save_results, write_markdown  # noqa: E402
 
 GAMMA, TAU = 50.0, 0.9
 STEPS = 2000
@@ -119,7 +119,7 @@ def run_size(per_subspace, seed):
     start = time.perf_counter()
     ensc = ElasticNetSubspaceClustering(n_clusters=N_SUBSPACES, gamma=GAMMA, tau=TAU).fit(X_train)
     rows.append({"method": "EnSC", "seconds": time.perf_counter() - start,
-                 **evaluate(ensc.representation_matrix_, X_train, y)})
+                 **evaluate(ensc.coef_, X_train, y)})
     start = time.perf_counter()
     steps_per_epoch = math.ceil(len(X_train) / 100)
     senet = SelfExpressiveNetwork(n_clusters=N_SUBSPACES, gamma=GAMMA, tau=TAU,
@@ -162,8 +162,6 @@ def main(argv=None):
     args = parser.parse_args(argv)
 
     import torch
-
-    from scale import git_commit
 
     torch.set_num_threads(args.threads)
     load_before = os.getloadavg()[0]

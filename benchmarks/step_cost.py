@@ -5,7 +5,7 @@ Each N runs in a fresh process (peak RSS is per process). Synthetic data, CPU.
 time per step should be flat in N (O(n h^2 + h^3) at batch n and latent h)
 and no N x N array exists during training. ``learned`` measures the N x N
 parameter C with its row-wise Adam state. Writes
-benchmarks/results/step_cost_<self_expression>.json.
+step_cost_<self_expression>.json into its results folder.
 
     python benchmarks/step_cost.py                 # closed form, N = 1000, 4000, 16000, 64000
     python benchmarks/step_cost.py --self-expression learned --sizes 1000 4000 16000

@@ -3,8 +3,8 @@
 For each dataset, both modes, 5 seeds, final iterate, presets from
 ``deepsubspace.presets`` (fixed before looking at labels). Each run is a fresh
 process so that its peak memory is its own. Results accumulate in
-``benchmarks/results/table1.json`` (resumable: finished runs are skipped) and
-a markdown table ``benchmarks/results/table1.md``.
+``table1.json`` (resumable: finished runs are skipped) and a markdown table
+``table1.md`` in its results folder (``python -m benchmarks run table1``).
 
     python benchmarks/table1.py --datasets orl coil20
     python benchmarks/table1.py --datasets coil100 --device cuda

@@ -14,14 +14,14 @@
   contrastive pre-training stage only (``encoder_pretrain_epochs``; filled
   into the bank as ``ae+ssc``), then SSC: the two-step counterpart of the
   joint model, which starts from that encoder.
-* The joint models' rows are read from table1.json and table1_deep.json
-  (MiniBatchDSC, mini-batch mode) and
-  clbdsc_<dataset>.json (ContrastiveMiniBatchDSC) when present.
+* The joint models' rows are read from the results of the experiments
+  ``table1`` and ``table1_deep`` (MiniBatchDSC, mini-batch mode) and
+  ``clbdsc_<dataset>`` (ContrastiveMiniBatchDSC) when present.
 
 5 seeds, final iterate, fresh process per run, resumable. Writes
-benchmarks/results/table3_ablation.json and .md.
+table3_ablation.json and .md into its results folder.
 
-    python benchmarks/table3_ablation.py --datasets orl coil20 --methods ae+ssc cl+ssc
+    python -m benchmarks run table3_ablation
 """
 
 import argparse
@@ -31,7 +31,9 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _common import FROZEN_ENCODER, RESULTS, load_results, machine, mean_std, peak_rss_bytes, run_resumable  # noqa: E402
+from _common import (  # noqa: E402
+    FROZEN_ENCODER, RESULTS, load_results, machine, mean_std, peak_rss_bytes, result_file, run_resumable,
+)
 
 METHODS = ("ae+ssc", "deepae+ssc", "cl+ssc", "clpre+ssc")
 
@@ -68,13 +70,13 @@ def run_one(dataset, method, seed, device):
 
 def joint_rows():
     rows = {}
-    for name, method in (("table1.json", "MiniBatchDSC (joint)"),
-                         ("table1_deep.json", "MiniBatchDSC deep (joint)")):
-        for run in load_results(os.path.join(RESULTS, name)).values():
+    for name, method in (("table1", "MiniBatchDSC (joint)"),
+                         ("table1_deep", "MiniBatchDSC deep (joint)")):
+        for run in load_results(result_file(name, name + ".json")).values():
             if run["mode"] == "minibatch":
                 rows.setdefault((run["dataset"], method), []).append(run)
     for dataset in ("orl", "coil20"):
-        for run in load_results(os.path.join(RESULTS, f"clbdsc_{dataset}.json")).values():
+        for run in load_results(result_file(f"clbdsc_{dataset}", f"clbdsc_{dataset}.json")).values():
             if run["kind"] == "accuracy":
                 rows.setdefault((dataset, "ContrastiveMiniBatchDSC (joint)"), []).append(run)
     return rows

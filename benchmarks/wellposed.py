@@ -14,8 +14,9 @@ read), one fresh process fits the preset and scores its C three ways:
 It also records the effective rank of ``embedding_`` against that of the
 unit-norm pixels (feature collapse, label-free), wall time per stage, peak
 RSS, the torch thread count and the commit. Results accumulate (resumable)
-in ``benchmarks/results/wellposed_<estimator>.json`` and ``.md``.
+in ``wellposed_<estimator>.json`` and ``.md`` in its results folder.
 
+    python -m benchmarks run wellposed_minibatchdsc
     python benchmarks/wellposed.py --estimator MiniBatchDSC
     python benchmarks/wellposed.py --estimator ContrastiveMiniBatchDSC --modes minibatch
 """
@@ -23,12 +24,11 @@ in ``benchmarks/results/wellposed_<estimator>.json`` and ``.md``.
 import argparse
 import json
 import os
-import subprocess
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _common import RESULTS, machine, mean_std, peak_rss_bytes, run_resumable  # noqa: E402
+from _common import RESULTS, git_commit, machine, mean_std, peak_rss_bytes, run_resumable  # noqa: E402
 
 MODES = {"minibatch": {}, "fullbatch": {"batch_size": None}}
 #: DSC-Net's public per-dataset post-processing (threshold, subspace_dim, power), label-tuned
@@ -39,15 +39,8 @@ PUBLISHED_POST = {
 }
 
 
-def commit():
-    here = os.path.dirname(os.path.abspath(__file__))
-    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=here, capture_output=True, text=True)
-    dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=here,
-                           capture_output=True, text=True)
-    return head.stdout.strip() + ("+dirty" if dirty.stdout.strip() else "")
-
-
-def run_one(estimator, dataset, mode, seed, device):
+def run_one(estimator, dataset, mode, seed, device, overrides=None):
+    """Fit ``presets.get(estimator, dataset)`` (with ``MODES[mode]`` and ``overrides``) and score it."""
     import numpy as np
     import torch
 
@@ -60,6 +53,7 @@ def run_one(estimator, dataset, mode, seed, device):
     data = load_dataset(dataset)
     params = presets.get(estimator, dataset)
     params.update(MODES[mode])
+    params.update(overrides or {})
     model = getattr(deepsubspace, estimator)(**params, device=device, random_state=seed)
     rss_before = peak_rss_bytes()
     start = time.perf_counter()
@@ -81,9 +75,12 @@ def run_one(estimator, dataset, mode, seed, device):
         if model.embedding_.shape == pixels.shape else None,
         "acc_dsc_post": clustering_accuracy(data.target, model.labels_),
         "nmi_dsc_post": normalized_mutual_info_score(data.target, model.labels_),
-        "machine": machine(device), "commit": commit(),
+        "machine": machine(device), "commit": git_commit(),
     }
-    for column, post, extra in (("", None, None), ("_published", "dsc", PUBLISHED_POST[dataset])):
+    columns = [("", None, None)]
+    if dataset in PUBLISHED_POST:  # (none published for COIL-100 at 32x32)
+        columns.append(("_published", "dsc", PUBLISHED_POST[dataset]))
+    for column, post, extra in columns:
         affinity = affinity_from_coefficients(model.coef_, post_processing=post, n_clusters=k,
                                               params=extra)
         labels = spectral_labels(affinity, k, assign_labels=params["assign_labels"], random_state=seed)
@@ -107,7 +104,7 @@ def markdown(results):
         col = lambda key: [r[key] for r in runs]  # noqa: E731
         lines.append(
             f"| {estimator} | {dataset} | {mode} | {len(runs)} | {mean_std(col('acc_dsc_post'))} "
-            f"| {mean_std(col('acc'))} | {mean_std(col('nmi_dsc_post'))} | {mean_std(col('acc_published'))} "
+            f"| {mean_std(col('acc'))} | {mean_std(col('nmi_dsc_post'))} | {mean_std(col('acc_published')) if 'acc_published' in runs[0] else 'n/a'} "
             f"| {mean_std(col('effective_rank'))} ({runs[0]['effective_rank_pixels']:.1f}) "
             f"| {mean_std(col('fit_seconds'))} | {mean_std(col('fine_tune_seconds_per_epoch'))} "
             f"| {mean_std([r['peak_rss_bytes'] / 2**20 for r in runs])} |"

@@ -4,12 +4,14 @@ Needs no download. Prints ACC and NMI of MiniBatchDSC next to k-means.
 """
 
 import argparse
+import sys
 import time
 
 from sklearn.cluster import KMeans
 from sklearn.datasets import load_digits
 
 from . import MiniBatchDSC
+from ._device import resolve_device
 from .affinity import affinity_from_coefficients, spectral_labels
 from .metrics import clustering_accuracy, normalized_mutual_info_score
 
@@ -20,7 +22,16 @@ def main(argv=None):
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--epochs", type=int, default=30, help="fine-tuning epochs")
     args = parser.parse_args(argv)
+    try:
+        resolve_device(args.device)  # fail before any work
+        _run(args)
+    except (ValueError, FileNotFoundError) as exc:  # includes invalid estimator parameters
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 0
 
+
+def _run(args):
     digits = load_digits()
     X, y = digits.data / 16.0, digits.target
     print(f"digits: {X.shape[0]} images of 8x8, 10 classes")
@@ -48,4 +59,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -16,37 +16,14 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from .affinity import affinity_from_coefficients, spectral_labels
+from ._device import resolve_device
+from .affinity import affinity_from_coefficients, spectral_labels, stored_affinity
+from .nn.distributed import DataParallel, process_group_active
 from .nn.encoders import build_autoencoder
 from .nn.losses import coding_rate, coefficient_regularization, self_expression_loss
 from .nn.memory_bank import MemoryBank
+from .nn.momentum import MomentumEncoder
 from .nn.self_expression import ClosedFormSelfExpression, SelfExpression
-
-
-def resolve_device(device):
-    """Turn ``"cpu"``, ``"cuda"``, ``"cuda:N"`` or ``"auto"`` into a ``torch.device``."""
-    if device == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    try:
-        resolved = torch.device(device)
-    except (RuntimeError, TypeError) as exc:
-        raise ValueError(
-            f"Unknown device {device!r}; expected 'cpu', 'cuda', 'cuda:N' or 'auto'."
-        ) from exc
-    if resolved.type == "cuda":
-        if not torch.cuda.is_available():
-            raise ValueError(
-                f"device={device!r} was requested but CUDA is not available on this machine "
-                "(torch.cuda.is_available() is False); use device='cpu' or 'auto'."
-            )
-        if resolved.index is not None and resolved.index >= torch.cuda.device_count():
-            raise ValueError(
-                f"device={device!r} was requested but only {torch.cuda.device_count()} "
-                "CUDA device(s) are visible."
-            )
-    elif resolved.type != "cpu":
-        raise ValueError(f"Unsupported device {device!r}; expected 'cpu', 'cuda', 'cuda:N' or 'auto'.")
-    return resolved
 
 
 class _ProgressBar:
@@ -79,6 +56,7 @@ class _Training:
         self.X = X
         self.encoder = encoder
         self.decoder = decoder
+        self.head = None
         self.optimizer = optimizer
         self.generator = generator
         self.batch_size = batch_size
@@ -86,6 +64,9 @@ class _Training:
         self.bank = None
         self.self_expression = None
         self.step = 0
+        # data parallelism (nn.distributed.DataParallel) and the bank's momentum encoder, or None
+        self.parallel = None
+        self.momentum_encoder = None
 
     @property
     def n_samples(self):
@@ -100,18 +81,46 @@ class _Training:
         order = torch.randperm(n, generator=self.generator).to(self.X.device)
         return list(torch.split(order, batch_size))
 
+    def local(self, rows):
+        """This rank's share of the rows of a global batch (all of them without data parallelism)."""
+        return rows if self.parallel is None else self.parallel.local(rows)
+
+    def gather(self, local, n):
+        """The rows of a global batch of ``n`` from every rank's :meth:`local` share (differentiable)."""
+        return local if self.parallel is None else self.parallel.gather(local, self.parallel.sizes(n))
+
+    def sync_gradients(self, params=None):
+        """Sum the network's (or ``params``') gradients over the ranks; no-op in one process."""
+        if self.parallel is not None:
+            self.parallel.all_reduce_gradients(self.network_parameters() if params is None else params)
+
+    def sum_over_ranks(self, values):
+        """Sum a list of floats over the ranks (unchanged in one process)."""
+        return values if self.parallel is None else self.parallel.sum(values)
+
     def network_parameters(self):
         params = list(self.encoder.parameters())
-        if self.decoder is not None:
-            params += list(self.decoder.parameters())
+        for module in (self.decoder, self.head):
+            if module is not None:
+                params += list(module.parameters())
         return params
 
     @torch.no_grad()
     def encode_all(self):
-        """Latent features of every sample, batch by batch, in training mode."""
-        parts = [self.encoder(self.X[idx]).flatten(1) for idx in
-                 torch.split(torch.arange(self.n_samples, device=self.X.device), self.batch_size)]
-        return torch.cat(parts)
+        """Latent features of every sample, batch by batch, in training mode.
+
+        With data parallelism each rank encodes a contiguous run of the
+        batches and the features are all-gathered.
+        """
+        chunks = torch.split(torch.arange(self.n_samples, device=self.X.device), self.batch_size)
+        if self.parallel is None or len(chunks) < self.parallel.world_size:
+            return torch.cat([self.encoder(self.X[idx]).flatten(1) for idx in chunks])
+        shares = [share.tolist() for share in torch.tensor_split(torch.arange(len(chunks)),
+                                                                 self.parallel.world_size)]
+        local = torch.cat([self.encoder(self.X[chunks[i]]).flatten(1)
+                           for i in shares[self.parallel.rank]])
+        sizes = [sum(len(chunks[i]) for i in share) for share in shares]
+        return self.parallel.gather(local, sizes)
 
     def filled_bank(self, *, unit_rows=False, track_gram=False):
         """A new memory bank holding :meth:`encode_all` (written at step 0).
@@ -161,10 +170,16 @@ class BaseMiniBatchDSC(ClusterMixin, BaseEstimator, metaclass=ABCMeta):
         "post_processing": [StrOptions({"normalize_rows", "dsc"}), None],
         "post_processing_params": [dict, None],
         "assign_labels": [StrOptions({"kmeans", "discretize"})],
+        "bank_momentum": [Interval(Real, 0, 1, closed="left"), None],
+        "distributed": [StrOptions({"auto"}), "boolean"],
         "device": [str],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
     }
+
+    # defaults for subclasses whose __init__ does not take these parameters
+    bank_momentum = None
+    distributed = False
 
     _default_encoder_for_vectors = "mlp"
     _default_encoder_for_images = "conv"
@@ -185,6 +200,10 @@ class BaseMiniBatchDSC(ClusterMixin, BaseEstimator, metaclass=ABCMeta):
 
     def _train_after_bank_fill(self, training, verbose):
         """Stage before joint fine-tuning, after the bank fill (none by default)."""
+
+    def _build_head(self, encoder, input_shape, device):
+        """An extra module trained with the network (a projection head), or None (default)."""
+        return None
 
     # --- helpers -----------------------------------------------------------
 
@@ -221,22 +240,50 @@ class BaseMiniBatchDSC(ClusterMixin, BaseEstimator, metaclass=ABCMeta):
         if self._sparse_coefficients(n_samples):
             if self.self_expression != "closed_form":
                 raise ValueError("coefficients='sparse' needs self_expression='closed_form'.")
-            if self.post_processing == "dsc":
-                raise ValueError(
-                    f"post_processing='dsc' needs the dense C, but the coefficients are sparse "
-                    f"(coefficients={self.coefficients!r}, n_samples={n_samples}); use "
-                    "post_processing=None or 'normalize_rows', or coefficients='dense'."
-                )
         if self.self_expression == "closed_form" and (self.alpha <= 0 or self.beta <= 0):
             raise ValueError(
                 "self_expression='closed_form' solves a ridge problem with weight beta / alpha; "
                 f"both must be > 0, got alpha={self.alpha!r}, beta={self.beta!r}."
             )
 
+    def _data_parallel(self, device):
+        """``(DataParallel or None, device)`` for ``distributed`` and the process group."""
+        wanted = process_group_active() if self.distributed == "auto" else bool(self.distributed)
+        if not wanted:
+            return None, device
+        if not process_group_active():
+            raise ValueError(
+                "distributed=True needs an initialised torch.distributed process group: launch "
+                "under torchrun and call torch.distributed.init_process_group() before fit.")
+        backend = torch.distributed.get_backend()
+        if backend == "nccl" and device.type != "cuda":
+            raise ValueError(
+                f"The process group uses the NCCL backend, which needs CUDA tensors, but "
+                f"device={self.device!r}; pass device='cuda' or use the gloo backend on CPU.")
+        if device.type == "cuda" and device.index is None:
+            device = torch.device("cuda", torch.cuda.current_device())
+        parallel = DataParallel(device)
+        if parallel.world_size == 1:
+            return None, device
+        return parallel, device
+
+    @staticmethod
+    def _check_same_data(parallel, X):
+        fingerprint = torch.tensor([*X.shape, float(np.sum(X, dtype=np.float64)),
+                                    float(np.sum(np.square(X, dtype=np.float64)))],
+                                   dtype=torch.float64, device=parallel.device)
+        reference = parallel.broadcast(fingerprint.clone())
+        if not parallel.agree(torch.equal(fingerprint, reference)):
+            raise ValueError(
+                "Distributed training needs the same X on every rank (each rank holds all the "
+                "data and takes its share of every global batch), but the ranks' X differ.")
+
     def _new_self_expression(self, training, coef_lr):
         """The bank and the self-expressive layer of the fine-tuning stage."""
         closed_form = self.self_expression == "closed_form"
         training.bank = training.filled_bank(unit_rows=closed_form, track_gram=closed_form)
+        if self.bank_momentum is not None:
+            training.momentum_encoder = MomentumEncoder(training.encoder, self.bank_momentum)
         device = training.X.device
         if closed_form:
             return ClosedFormSelfExpression(self.beta / self.alpha)
@@ -251,25 +298,45 @@ class BaseMiniBatchDSC(ClusterMixin, BaseEstimator, metaclass=ABCMeta):
         the bank; the self-expressed features go to the objective rescaled to
         each sample's own norm. Returns the loss terms, the differentiable rows
         of C (``None`` in closed form) and the features the bank stores.
+
+        With data parallelism ``idx`` is the global batch: this rank encodes
+        its share ``x``, the features of the whole batch are all-gathered
+        (differentiable), and the terms that couple the batch's rows (the
+        closed-form C-step, the coding rate) are computed on every rank and
+        weighted ``1 / world_size``; the objective and the learned-C terms
+        are this rank's rows. Summed over the ranks, the terms and their
+        gradients are those of the global batch. The representation hook gets
+        the global ``idx`` and this rank's ``x``, ``latent`` and ``z_hat``.
         """
-        x = training.X[idx]
+        x = training.local(training.X[idx])
         with torch.set_grad_enabled(train_network):
             latent = training.encoder(x)
-        z = latent.flatten(1)
+        z_local = latent.flatten(1)
+        z = training.gather(z_local, len(idx))
         z_unit = unit_norm(z)
-        if self.self_expression == "closed_form":
+        closed_form = self.self_expression == "closed_form"
+        if closed_form:
             rows = None
             z_hat, se, reg = training.self_expression.batch_terms(idx, z_unit, training.bank)
-            z_hat = z_hat * torch.linalg.vector_norm(z, dim=1, keepdim=True)
+            z_hat = training.local(z_hat * torch.linalg.vector_norm(z, dim=1, keepdim=True))
             stored = z_unit
         else:
             rows = training.self_expression.rows(idx)
-            z_hat = training.self_expression.express(rows, idx, training.bank.features, z)
-            se = self_expression_loss(z, z_hat)
-            reg = coefficient_regularization(rows)
+            local_rows = training.local(rows)
+            z_hat = training.self_expression.express(local_rows, idx, training.bank.features, z)
+            se = self_expression_loss(z_local, z_hat)
+            reg = coefficient_regularization(local_rows)
             stored = z
+        if training.momentum_encoder is not None:
+            key = training.gather(training.momentum_encoder(x).flatten(1), len(idx))
+            stored = unit_norm(key) if closed_form else key
         objective = self._representation_loss(training, idx, x, latent, z_hat, train_network)
         rate = coding_rate(z_unit) if self.coding_rate > 0 else torch.zeros((), device=z.device)
+        if training.parallel is not None:
+            share = 1.0 / training.parallel.world_size
+            rate = rate * share
+            if closed_form:
+                se, reg = se * share, reg * share
         terms = {"loss": objective + self.alpha * se + self.beta * reg - self.coding_rate * rate,
                  "objective": objective, "self_expr": se, "reg": reg, "coding_rate": rate}
         return terms, rows, stored
@@ -290,13 +357,19 @@ class BaseMiniBatchDSC(ClusterMixin, BaseEstimator, metaclass=ABCMeta):
                 if terms["loss"].requires_grad:
                     terms["loss"].backward()
                 if train_network:
+                    training.sync_gradients()
                     training.optimizer.step()
+                    if training.momentum_encoder is not None:
+                        training.momentum_encoder.update(training.encoder)
                 if rows is not None:
+                    if training.parallel is not None:  # each rank holds its rows' gradients
+                        training.parallel.all_reduce(rows.grad)
                     training.self_expression.step(idx, rows)
                 training.step += 1
                 training.bank.update(idx, z, training.step)
                 for name, value in terms.items():
                     totals[name] += float(value.detach())
+            totals = dict(zip(totals, training.sum_over_ranks(list(totals.values()))))
             if not np.isfinite(totals["loss"]):
                 raise FloatingPointError(
                     "The training loss became non-finite; lower learning_rate or the loss weights."
@@ -360,13 +433,19 @@ class BaseMiniBatchDSC(ClusterMixin, BaseEstimator, metaclass=ABCMeta):
                 "All samples of X are identical: there is no structure to cluster and the "
                 "labels are arbitrary.", UserWarning, stacklevel=2)
         input_shape = self._resolve_input_shape(n_features)
-        device = resolve_device(self.device)
+        parallel, device = self._data_parallel(resolve_device(self.device))
         random_state = check_random_state(self.random_state)
         seed = int(random_state.randint(np.iinfo(np.int32).max))
+        if parallel is not None:
+            self._check_same_data(parallel, X)
+            seed = int(parallel.broadcast(torch.tensor([seed], device=device)))
         fork_devices = [device.index or 0] if device.type == "cuda" else []
         with torch.random.fork_rng(devices=fork_devices):
             torch.manual_seed(seed)
-            training = self._train(X, input_shape, device, seed)
+            if parallel is None:
+                training = self._train(X, input_shape, device, seed)
+            else:
+                training = self._train(X, input_shape, device, seed, parallel=parallel)
         if self._sparse_coefficients(n_samples):
             indices, values = training.self_expression.top_k_coefficients(
                 training.bank.features, self.n_nonzero)
@@ -376,19 +455,46 @@ class BaseMiniBatchDSC(ClusterMixin, BaseEstimator, metaclass=ABCMeta):
         elif self.self_expression == "closed_form":
             coef = training.self_expression.coefficients(training.bank.features).cpu().numpy()
         else:
-            coef = training.self_expression.coef.cpu().numpy().astype(np.float64)
-        self.coef_ = coef
+            coef = training.self_expression.coef.cpu().numpy()
+        # float32 features give C float32 precision: stored in float32 (half the pickle)
+        self.coef_ = coef.astype(np.float32)
         self.embedding_ = training.bank.features.cpu().numpy()
         self.encoder_ = training.encoder.cpu().eval()
         self.decoder_ = None if training.decoder is None else training.decoder.cpu().eval()
         self.affinity_matrix_ = affinity_from_coefficients(
             coef, post_processing=self.post_processing, n_clusters=self.n_clusters,
             params=self.post_processing_params,
+            n_nonzero=self.n_nonzero if sparse.issparse(coef) else None,
         )
-        self.labels_ = spectral_labels(self.affinity_matrix_, self.n_clusters,
-                                       assign_labels=self.assign_labels,
-                                       random_state=random_state)
+        if parallel is None:
+            self.labels_ = spectral_labels(self.affinity_matrix_, self.n_clusters,
+                                           assign_labels=self.assign_labels,
+                                           random_state=random_state)
+        else:
+            self.labels_ = self._labels_on_rank_zero(parallel, random_state)
+
+        # stored in float32 once the labels are computed from the float64 affinity
+        self.affinity_matrix_ = stored_affinity(self.affinity_matrix_)
         return self
+
+    def _labels_on_rank_zero(self, parallel, random_state):
+        """The spectral step on rank 0, its labels broadcast to every rank."""
+        labels = torch.full((self.affinity_matrix_.shape[0],), -1, dtype=torch.long,
+                            device=parallel.device)
+        error = None
+        if parallel.rank == 0:
+            try:
+                labels[:] = torch.as_tensor(spectral_labels(
+                    self.affinity_matrix_, self.n_clusters, assign_labels=self.assign_labels,
+                    random_state=random_state))
+            except Exception as exc:  # re-raised below, after the other ranks are released
+                error = exc
+        parallel.broadcast(labels)
+        if error is not None:
+            raise error
+        if bool((labels < 0).any()):
+            raise RuntimeError("The spectral step failed on rank 0 (see its error).")
+        return labels.cpu().numpy()
 
     def predict(self, X):
         """Label new samples by the cluster that holds most of their coefficient mass.
@@ -434,9 +540,13 @@ class BaseMiniBatchDSC(ClusterMixin, BaseEstimator, metaclass=ABCMeta):
             mass[rows] = coef.abs() @ membership
         return mass.argmax(dim=1).numpy().astype(np.int64)
 
-    def _train(self, X, input_shape, device, seed):
+    def _train(self, X, input_shape, device, seed, parallel=None):
         n_samples = X.shape[0]
         batch_size = n_samples if self.batch_size is None else min(self.batch_size, n_samples)
+        if parallel is not None and batch_size < parallel.world_size:
+            raise ValueError(
+                f"batch_size={batch_size} is the global batch, split over "
+                f"{parallel.world_size} ranks: it must be at least the number of ranks.")
         n_splits = math.ceil(n_samples / batch_size)
         network_lr, pretrain_lr, coef_lr = self._learning_rates(n_splits)
         encoder, decoder = build_autoencoder(
@@ -446,9 +556,17 @@ class BaseMiniBatchDSC(ClusterMixin, BaseEstimator, metaclass=ABCMeta):
         encoder.to(device).train()
         if decoder is not None:
             decoder.to(device).train()
+        modules = [encoder] if decoder is None else [encoder, decoder]
+        if parallel is not None:  # every rank starts from rank 0's networks
+            for module in modules:
+                parallel.broadcast_module(module)
         X_t = torch.tensor(X, dtype=torch.float32).reshape(n_samples, *input_shape).to(device)
         generator = torch.Generator().manual_seed(seed)
         training = _Training(X_t, encoder, decoder, None, generator, batch_size)
+        training.parallel = parallel
+        training.head = self._build_head(encoder, input_shape, device)
+        if training.head is not None:
+            training.head.to(device).train()
         training.pretrain_batch_size = self.pretrain_batch_size or batch_size
         training.optimizer = torch.optim.Adam(training.network_parameters(), lr=pretrain_lr)
         self.loss_curve_ = []
@@ -472,6 +590,9 @@ class BaseMiniBatchDSC(ClusterMixin, BaseEstimator, metaclass=ABCMeta):
             progress=_ProgressBar(self.max_epochs, "fine-tune", verbose),
         )
         self.stage_seconds_["fine_tune"] = time.perf_counter() - clock
+        if parallel is not None:  # batch-norm statistics saw this rank's shares only
+            for module in modules:
+                parallel.average_buffers(module)
         self._check_convergence(training)
         return training
 

@@ -73,12 +73,67 @@ def _leading_singular_pairs(sym, rank):
     return u, s
 
 
-def dsc_post_processing(coef, n_clusters, *, threshold=0.2, subspace_dim=4, power=2.0):
+def _threshold_columns_sparse(coef, threshold):
+    """:func:`threshold_columns` of a sparse C, column by column on its stored entries (CSR out)."""
+    csc = sparse.csc_matrix(coef, dtype=np.float64, copy=True)
+    csc.sum_duplicates()
+    csc.sort_indices()
+    if threshold >= 1:
+        return csc.tocsr()
+    for j in range(csc.shape[1]):
+        start, stop = csc.indptr[j], csc.indptr[j + 1]
+        if stop == start:
+            continue
+        magnitude = np.abs(csc.data[start:stop])
+        order = np.argsort(-magnitude, kind="stable")
+        cumulative = np.cumsum(magnitude[order])
+        n_keep = int(np.argmax(cumulative > threshold * cumulative[-1])) + 1
+        dropped = start + order[n_keep:]
+        csc.data[dropped] = 0.0
+    csc.eliminate_zeros()
+    return csc.tocsr()
+
+
+def _leading_singular_pairs_sparse(sym, rank):
+    """As :func:`_leading_singular_pairs` for a sparse symmetric ``sym``, never densified."""
+    try:
+        u, s, _ = svds(sym, k=rank, v0=np.ones(sym.shape[0]))
+        return u, s
+    except ArpackError:
+        pass
+    ncv = min(sym.shape[0], max(4 * rank + 1, 64))
+    values, vectors = eigsh(sym, k=rank, which="LM", v0=np.ones(sym.shape[0]), ncv=ncv)
+    return vectors, np.abs(values)
+
+
+def _top_similarities(u, power, n_nonzero, block_rows=1024):
+    """The ``n_nonzero`` largest entries of each row of ``clip(u u^T, 0) ** power``, CSR.
+
+    Rows are computed in blocks of ``block_rows``: memory O(block_rows * n + n * n_nonzero).
+    """
+    n = u.shape[0]
+    k = min(n_nonzero, n)
+    rows, cols, vals = [], [], []
+    for start in range(0, n, block_rows):
+        block = np.clip(u[start:start + block_rows] @ u.T, 0.0, None)
+        top = np.argpartition(-block, k - 1, axis=1)[:, :k] if k < n else \
+            np.broadcast_to(np.arange(n), block.shape)
+        rows.append(np.repeat(np.arange(start, start + block.shape[0]), k))
+        cols.append(top.ravel())
+        vals.append(np.take_along_axis(block, top, axis=1).ravel() ** power)
+    similarity = sparse.csr_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
+                                   shape=(n, n))
+    similarity.eliminate_zeros()
+    return similarity
+
+
+def dsc_post_processing(coef, n_clusters, *, threshold=0.2, subspace_dim=4, power=2.0,
+                        n_nonzero=None):
     """Affinity of DSC-Net's public code: threshold, low-rank SVD, power, normalise.
 
     Parameters
     ----------
-    coef : ndarray of shape (n_samples, n_samples)
+    coef : ndarray or sparse matrix of shape (n_samples, n_samples)
         Self-expressive coefficients (row ``i`` expresses sample ``i``).
     n_clusters : int
         Number of clusters K; the SVD keeps rank ``subspace_dim * K + 1``.
@@ -88,30 +143,48 @@ def dsc_post_processing(coef, n_clusters, *, threshold=0.2, subspace_dim=4, powe
         Assumed dimension d of each subspace.
     power : float, default=2.0
         Exponent applied to the cosine similarities of the scaled singular vectors.
+    n_nonzero : int, default=None
+        ``None``: DSC-Net's dense computation (a sparse ``coef`` is densified;
+        O(n_samples^2) memory). An int: the large-N path, which never forms an
+        n_samples x n_samples array: the threshold runs on the stored entries
+        of the sparse C, the singular vectors come from ARPACK on the sparse
+        symmetrised C, and each row of the affinity keeps its ``n_nonzero``
+        largest similarities (computed in row blocks), then is symmetrised.
+        With ``n_nonzero >= n_samples`` it equals the dense result.
 
     Returns
     -------
-    affinity : ndarray of shape (n_samples, n_samples)
+    affinity : ndarray, or scipy.sparse.csr_matrix when ``n_nonzero`` is set,
+        of shape (n_samples, n_samples)
         Symmetric, non-negative, maximum entry 1.
     """
-    coef = threshold_columns(_dense(coef), threshold)
+    low_memory = n_nonzero is not None
+    if low_memory:
+        coef = _threshold_columns_sparse(coef, threshold)
+    else:
+        coef = threshold_columns(_dense(coef), threshold)
     n_samples = coef.shape[0]
     sym = 0.5 * (coef + coef.T)
     rank = min(subspace_dim * n_clusters + 1, n_samples - 1)
     if rank < 1:
-        return np.abs(sym)
-    u, s = _leading_singular_pairs(sym, rank)
+        return abs(sym).tocsr() if low_memory else np.abs(sym)
+    u, s = (_leading_singular_pairs_sparse(sym.tocsr(), rank) if low_memory
+            else _leading_singular_pairs(sym, rank))
     u = u * np.sqrt(s)[None, :]
     u = normalize(u, norm="l2", axis=1)
-    similarity = u @ u.T
-    similarity = np.clip(similarity, 0.0, None) ** power
+    if low_memory:
+        similarity = _top_similarities(u, power, n_nonzero)
+    else:
+        similarity = np.clip(u @ u.T, 0.0, None) ** power
     peak = similarity.max()
     if peak > 0:
         similarity /= peak
-    return 0.5 * (similarity + similarity.T)
+    similarity = 0.5 * (similarity + similarity.T)
+    return similarity.tocsr() if low_memory else similarity
 
 
-def affinity_from_coefficients(coef, *, post_processing=None, n_clusters=None, params=None):
+def affinity_from_coefficients(coef, *, post_processing=None, n_clusters=None, params=None,
+                               n_nonzero=None):
     """Build a symmetric non-negative affinity from a coefficient matrix.
 
     Parameters
@@ -127,6 +200,10 @@ def affinity_from_coefficients(coef, *, post_processing=None, n_clusters=None, p
         Number of clusters, needed by ``"dsc"``.
     params : dict, default=None
         Overrides of :data:`DSC_POST_PROCESSING_DEFAULTS`.
+    n_nonzero : int, default=None
+        For ``"dsc"``: keep this many similarities per row and never form a
+        dense n_samples x n_samples array (see :func:`dsc_post_processing`);
+        ``None`` is the dense computation.
 
     Returns
     -------
@@ -153,10 +230,25 @@ def affinity_from_coefficients(coef, *, post_processing=None, n_clusters=None, p
                 f"expected a subset of {sorted(options)}."
             )
         options.update(params or {})
-        return dsc_post_processing(coef, n_clusters, **options)
+        return dsc_post_processing(coef, n_clusters, **options, n_nonzero=n_nonzero)
     raise ValueError(
         f"post_processing must be None, 'normalize_rows' or 'dsc', got {post_processing!r}."
     )
+
+
+def stored_affinity(affinity):
+    """The affinity as the deep estimators store it: float32, in its own format.
+
+    Sparse input (from sparse C) becomes CSR, dense stays dense. The
+    coefficients come from float32 features, so float32 keeps all of their
+    precision and halves the size of a fitted model (``4 * n_samples**2``
+    bytes for a dense affinity). The DSC post-processing output is not
+    sparse enough to gain from CSR: its clipped cosine similarities leave
+    about half of the entries non-zero (a float32 CSR entry costs 8 bytes).
+    """
+    if sparse.issparse(affinity):
+        return sparse.csr_matrix(affinity, dtype=np.float32)
+    return np.asarray(affinity, dtype=np.float32)
 
 
 def _normalized_graph(affinity):

@@ -8,7 +8,7 @@ import torch
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._base import BaseMiniBatchDSC, _ProgressBar
-from .nn.augment import get_augmentation
+from .nn.augment import augmented_view, get_augmentation
 from .nn.encoders import build_autoencoder
 from .nn.losses import info_nce
 
@@ -145,13 +145,16 @@ class ContrastiveMiniBatchDSC(BaseMiniBatchDSC):
         matrix. ``"sparse"`` (closed form only): the ``n_nonzero`` entries of
         largest magnitude of each row, computed in row blocks (CSR; memory
         O(N n_nonzero), never N x N), for large N; the DSC post-processing
-        needs the dense C and is refused. ``"auto"``: sparse above 10,000
+        then keeps the ``n_nonzero`` largest similarities of each row and
+        never forms an N x N array either (``n_nonzero`` of
+        :func:`deepsubspace.affinity.dsc_post_processing`). ``"auto"``: sparse above 10,000
         samples with the closed form, dense otherwise.
     n_nonzero : int, default=50
         Entries kept per row of C with sparse coefficients.
-    post_processing : {None, "normalize_rows", "dsc"}, default="dsc"
-        ``"dsc"``: DSC-Net's post-processing with the package's one setting
-        (the rule for every dense C); ``None``: affinity ``|C| + |C|^T``;
+    post_processing : {None, "normalize_rows", "dsc"}, default=None
+        ``None``: affinity ``|C| + |C|^T``; ``"dsc"``: DSC-Net's
+        post-processing with the package's one setting (the presets' rule for
+        every dense C);
         ``"normalize_rows"``: the same after scaling every row of C to unit
         l2 norm. See :func:`deepsubspace.affinity.dsc_post_processing`.
     post_processing_params : dict, default=None
@@ -162,6 +165,29 @@ class ContrastiveMiniBatchDSC(BaseMiniBatchDSC):
         (as the public EnSC/SSC code), ``"discretize"`` is scikit-learn's
         discretisation (as DSC-Net's code); see
         :func:`deepsubspace.affinity.spectral_labels`.
+    bank_momentum : float in [0, 1) or None, default=None
+        A momentum encoder for the memory bank (MoCo-style): during the
+        self-expressive stages an exponential-moving-average copy ``E_k`` of
+        the encoder, ``theta_k <- m theta_k + (1 - m) theta`` after every
+        optimiser step of the encoder, computes the features written into the
+        bank, while the loss uses the online encoder. It keeps the bank
+        consistent when the encoder moves fast (large ``learning_rate``,
+        small batches). The copy starts as the encoder that fills the bank;
+        0 reproduces ``None`` (one extra forward per step). ``None``: the
+        bank stores the online encoder's features.
+    distributed : "auto" or bool, default="auto"
+        Data-parallel training over ``torch.distributed`` (gloo on CPU, NCCL
+        on GPU; launched with torchrun). ``"auto"``: when a process group
+        is initialised (and has more than one rank), ``True``: require one,
+        ``False``: never (each process fits alone). Every rank must hold the
+        full X and the same parameters; ``batch_size`` is the global batch,
+        split into contiguous shares over the ranks; gradients are summed
+        over the ranks; the bank (and its Gram) is written with the global
+        batch's features and is identical on every rank; the spectral step
+        runs on rank 0 and its labels are broadcast. Every rank ends with
+        the same fitted attributes (``stage_seconds_`` aside). See the
+        "Distributed training" page of the documentation for the limits
+        (batch-norm statistics are per rank).
     device : str, default="cpu"
         ``"cpu"``, ``"cuda"``, ``"cuda:N"`` or ``"auto"`` (CUDA when available).
     random_state : int, RandomState instance or None, default=None
@@ -173,10 +199,12 @@ class ContrastiveMiniBatchDSC(BaseMiniBatchDSC):
     Attributes
     ----------
     coef_ : ndarray or sparse matrix of shape (n_samples, n_samples)
-        Self-expressive coefficients C (zero diagonal); CSR with sparse
-        ``coefficients``.
-    affinity_matrix_ : ndarray of shape (n_samples, n_samples)
-        Affinity built from C.
+        Self-expressive coefficients C (zero diagonal), stored as float32
+        (the precision of the float32 features they are computed from): a
+        dense array, or CSR with sparse ``coefficients``.
+    affinity_matrix_ : ndarray or sparse matrix of shape (n_samples, n_samples)
+        Affinity built from C, stored as float32: dense, or CSR when C is
+        sparse. ``labels_`` come from its float64 original.
     labels_ : ndarray of shape (n_samples,)
         Cluster labels, contiguous integers from 0.
     embedding_ : ndarray of shape (n_samples, n_latent)
@@ -280,6 +308,8 @@ class ContrastiveMiniBatchDSC(BaseMiniBatchDSC):
         post_processing=None,
         post_processing_params=None,
         assign_labels="discretize",
+        bank_momentum=None,
+        distributed="auto",
         device="cpu",
         random_state=None,
         verbose=0,
@@ -309,6 +339,8 @@ class ContrastiveMiniBatchDSC(BaseMiniBatchDSC):
         self.post_processing = post_processing
         self.post_processing_params = post_processing_params
         self.assign_labels = assign_labels
+        self.bank_momentum = bank_momentum
+        self.distributed = distributed
         self.device = device
         self.random_state = random_state
         self.verbose = verbose
@@ -346,14 +378,16 @@ class ContrastiveMiniBatchDSC(BaseMiniBatchDSC):
             total = 0.0
             for idx in training.batches():
                 x = training.X[idx]
-                z = training.encoder(x).flatten(1)
+                z = training.encoder(training.local(x)).flatten(1)
                 z_plus = self._positive_features(training, x, train_network=True)
                 loss = info_nce(z, z_plus, bank.features, self.temperature, exclude=idx)
                 training.optimizer.zero_grad(set_to_none=True)
                 loss.backward()
+                training.sync_gradients()
                 training.optimizer.step()
-                bank.update(idx, z)
+                bank.update(idx, training.gather(z.detach(), len(idx)))
                 total += float(loss.detach())
+            (total,) = training.sum_over_ranks([total])
             self.pretrain_loss_curve_.append(total)
             progress.update(epoch + 1, {"info_nce": total})
 
@@ -368,18 +402,18 @@ class ContrastiveMiniBatchDSC(BaseMiniBatchDSC):
         )
 
     def _positive_features(self, training, x, train_network):
-        """``Z+``: the encoder's features of one augmented view of the batch ``x``."""
-        x_plus = training.augment(x)
-        if not isinstance(x_plus, torch.Tensor) or x_plus.shape != x.shape:
-            raise ValueError(
-                "The augmentation must return a tensor of the shape of its input "
-                f"{tuple(x.shape)}, got {getattr(x_plus, 'shape', type(x_plus).__name__)}."
-            )
+        """``Z+``: the encoder's features of one augmented view of the global batch ``x``.
+
+        With data parallelism the view is drawn for the whole batch on every
+        rank (the ranks' random streams stay in step and the views are those
+        of one process) and this rank's share is encoded.
+        """
+        x_plus = training.local(augmented_view(training.augment, x))
         with torch.set_grad_enabled(train_network):
-            return training.encoder(x_plus.to(device=x.device, dtype=x.dtype)).flatten(1)
+            return training.encoder(x_plus).flatten(1)
 
     def _representation_loss(self, training, idx, x, latent, z_hat, train_network):
-        z_plus = self._positive_features(training, x, train_network)
+        z_plus = self._positive_features(training, training.X[idx], train_network)
         if self.anchor == "feature":
             return info_nce(latent.flatten(1), z_plus, training.bank.features, self.temperature,
                             exclude=idx)

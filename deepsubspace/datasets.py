@@ -11,13 +11,9 @@ Every loader returns the images as ``float32`` in ``[0, 1]``, upright, with shap
 layout) live in the single table :data:`DATASETS`.
 """
 
-import hashlib
 import io
 import os
 import re
-import shutil
-import tempfile
-import urllib.request
 import zipfile
 from dataclasses import dataclass
 from typing import Optional, Tuple
@@ -25,6 +21,8 @@ from typing import Optional, Tuple
 import numpy as np
 import scipy.io
 from sklearn.utils import Bunch
+
+from ._download import check_sha256, download_verified, fetch
 
 __all__ = ["DATASETS", "DatasetInfo", "get_data_home", "load_dataset"]
 
@@ -152,26 +150,7 @@ def get_data_home(data_home=None):
 
 def _fetch(url, destination):
     """Download ``url`` into the file ``destination`` (tests replace this function)."""
-    with urllib.request.urlopen(url, timeout=60) as response, open(destination, "wb") as out:
-        shutil.copyfileobj(response, out)
-
-
-def _sha256(path):
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def _check_sha256(path, expected):
-    actual = _sha256(path)
-    if actual != expected:
-        raise ValueError(
-            f"sha256 mismatch for {os.path.basename(path)} at {path}: expected {expected}, "
-            f"got {actual}. The file is corrupted or is not the published version; "
-            "delete it to download it again."
-        )
+    fetch(url, destination, timeout=60)
 
 
 def _missing_message(name, info, path):
@@ -190,31 +169,16 @@ def _missing_message(name, info, path):
     )
 
 
-def _download(info, path):
-    """Download ``info.url`` to ``path`` through a temporary file, checking sha256."""
-    directory = os.path.dirname(path)
-    os.makedirs(directory, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=info.filename + ".", suffix=".part", dir=directory)
-    os.close(fd)
-    try:
-        _fetch(info.url, tmp)
-        _check_sha256(tmp, info.sha256)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-
-
 def _locate(name, info, data_home, download):
     """Path of the verified file of dataset ``name``, downloading it if allowed."""
     path = os.path.join(get_data_home(data_home), info.filename)
     if os.path.exists(path):
-        _check_sha256(path, info.sha256)
+        check_sha256(path, info.sha256, advice="; delete it to download it again")
         return path
     if not download or info.url is None:
         raise FileNotFoundError(_missing_message(name, info, path))
     try:
-        _download(info, path)
+        download_verified(info.url, path, info.sha256, fetch=_fetch)
     except OSError as exc:  # includes urllib.error.URLError: no network, HTTP error
         raise FileNotFoundError(
             f"{_missing_message(name, info, path)} Downloading it failed: {exc}"

@@ -29,11 +29,16 @@ def plot_affinity(affinity, labels, ax=None):
 
 
 def plot_loss_curve(loss_curve, ax=None):
-    """Total loss per fine-tuning epoch on a log scale."""
+    """Total loss per fine-tuning epoch (log scale when every value is positive).
+
+    With a coding-rate term the total loss can be zero or negative; the axis
+    is then linear.
+    """
     plt = _pyplot()
     ax = ax or plt.gca()
     ax.plot(np.arange(1, len(loss_curve) + 1), loss_curve)
-    ax.set_yscale("log")
+    if np.all(np.asarray(loss_curve, dtype=float) > 0):
+        ax.set_yscale("log")
     ax.set_xlabel("fine-tuning epoch")
     ax.set_ylabel("loss")
     ax.set_title("loss curve")

@@ -1,200 +1,52 @@
-"""Classical baselines next to deep subspace clustering, on one table.
+"""Classical baselines next to k-means on one data set, one seed.
 
-k-means and spectral clustering (kNN graph) on raw pixels; least-squares
-(LSR), SSC and EnSC on raw pixels (their estimator defaults, one setting for
-every dataset), each with the plain ``|C| + |C|^T`` affinity and with the DSC
-post-processing (for LSR's dense C the package's one setting, as for the deep
-models; for sparse coefficients threshold 1.0: the default threshold keeps
-about one entry per column of a sparse C).
-``ensc_you`` is EnSC as the public code of You et al. runs it
-(github.com/ChongYou/subspace-clustering, with the ``gamma=200, tau=1`` of
-its ORL setting): raw rows, ``gamma`` relative to each sample's largest
-coherence, and (``+rows``) its affinity from the row-normalised C.
-Every method runs with 5 seeds (for SSC/EnSC the coefficients are
-deterministic and the seed is the spectral step's) in a fresh process of its
-own, so that its peak memory is its own.
+k-means and the package's shallow self-expressive estimators (LSR, SSC, EnSC,
+SSC-OMP), each with its defaults, on the raw pixels of a benchmark (ORL by
+default, from $DEEPSUBSPACE_DATA or downloaded); prints ACC, NMI and the time
+of each fit. The full table (5 seeds, three data sets, the deep presets next
+to them) is the benchmark ``python -m benchmarks run compare_baselines``.
 
-The deep rows (MiniBatchDSC, ContrastiveMiniBatchDSC) are read from the
-benchmark result files written by ``benchmarks/table1.py`` and
-``benchmarks/clbdsc.py`` (same presets, same seeds), when present.
-
-    python examples/compare_baselines.py --datasets orl
-    python examples/compare_baselines.py --datasets orl coil20 extended_yaleb \\
-        --json comparison.json --markdown comparison.md
+    python examples/compare_baselines.py
+    python examples/compare_baselines.py --dataset coil20 --seed 1
 """
 
 import argparse
-import json
-import os
-import resource
 import time
-from concurrent.futures import ProcessPoolExecutor
-from multiprocessing import get_context
 
-import numpy as np
+from sklearn.cluster import KMeans
 
-METHODS = ["kmeans", "spectral_knn", "lsr", "lsr+dsc", "ssc", "ssc+dsc", "ensc", "ensc+dsc",
-           "ensc_you", "ensc_you+rows"]
-ENSC_YOU = {"gamma": 200.0, "gamma_relative": True, "tau": 1.0, "normalize_input": False}
-SPARSE_DSC_POST = {"threshold": 1.0}
-POST = {"": {}, "dsc": {"post_processing": "dsc", "post_processing_params": SPARSE_DSC_POST},
-        "rows": {"post_processing": "normalize_rows"}}
-POST_LABEL = {"": "none (|C|+|C|^T)", "dsc": "dsc " + json.dumps(SPARSE_DSC_POST),
-              "rows": "row-normalised C, then |C|+|C|^T"}
-#: LSR's C is dense: its DSC post-processing is the package's one setting (the deep models' rule)
-LSR_POST = {"": {"post_processing": None}, "dsc": {"post_processing": "dsc"}}
+from deepsubspace.baselines import (
+    ElasticNetSubspaceClustering,
+    LeastSquaresSubspaceClustering,
+    OrthogonalMatchingPursuitSubspaceClustering,
+    SparseSubspaceClustering,
+)
+from deepsubspace.datasets import load_dataset
+from deepsubspace.metrics import clustering_accuracy, normalized_mutual_info_score
 
 
-def _scores(target, labels):
-    from deepsubspace.metrics import (
-        adjusted_rand_score,
-        clustering_accuracy,
-        normalized_mutual_info_score,
-    )
-
-    return {"acc": clustering_accuracy(target, labels),
-            "nmi": normalized_mutual_info_score(target, labels),
-            "ari": adjusted_rand_score(target, labels)}
-
-
-def run_method(dataset, method, seeds):
-    """All seeds of one method on one dataset (runs in a fresh process)."""
-    from sklearn.cluster import KMeans, SpectralClustering
-
-    from deepsubspace.baselines import (
-        ElasticNetSubspaceClustering,
-        LeastSquaresSubspaceClustering,
-        SparseSubspaceClustering,
-    )
-    from deepsubspace.datasets import load_dataset
-
-    data = load_dataset(dataset)
-    X, y = data.data.astype(np.float64), data.target
-    k = len(np.unique(y))
-    base, _, post = method.partition("+")
-    runs = []
-    for seed in seeds:
-        start = time.perf_counter()
-        if base == "kmeans":
-            labels = KMeans(n_clusters=k, n_init=10, random_state=seed).fit_predict(X)
-        elif base == "spectral_knn":
-            labels = SpectralClustering(n_clusters=k, affinity="nearest_neighbors", n_neighbors=10,
-                                        random_state=seed).fit_predict(X)
-        elif base == "lsr":
-            labels = LeastSquaresSubspaceClustering(n_clusters=k, random_state=seed,
-                                                    **LSR_POST[post]).fit_predict(X)
-        else:
-            cls = {"ssc": SparseSubspaceClustering, "ensc": ElasticNetSubspaceClustering,
-                   "ensc_you": ElasticNetSubspaceClustering}[base]
-            params = dict(ENSC_YOU) if base == "ensc_you" else {}
-            params.update(POST[post])
-            labels = cls(n_clusters=k, random_state=seed, **params).fit_predict(X)
-        runs.append({"seed": seed, "seconds": time.perf_counter() - start, **_scores(y, labels)})
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-    return {"dataset": dataset, "method": method, "n_samples": len(y), "runs": runs,
-            "peak_rss_bytes": peak,
-            "post_processing": (POST_LABEL[post] if base.startswith(("ssc", "ensc"))
-                                else ("dsc (defaults)" if post else POST_LABEL[""]) if base == "lsr"
-                                else "n/a"),
-            "params": dict(ENSC_YOU) if base == "ensc_you" else "estimator defaults"}
-
-
-def deep_rows(results_dir, datasets):
-    """MiniBatchDSC / ContrastiveMiniBatchDSC rows from the benchmark result files."""
-    rows = []
-    sources = [("wellposed_minibatchdsc.json", "MiniBatchDSC", lambda r: r.get("mode") == "minibatch"),
-               ("wellposed_contrastiveminibatchdsc.json", "ContrastiveMiniBatchDSC",
-                lambda r: r.get("mode") == "minibatch")]
-    for filename, name, keep in sources:
-        path = os.path.join(results_dir, filename)
-        if not os.path.exists(path):
-            continue
-        with open(path) as fh:
-            results = [r for r in json.load(fh).values() if keep(r)]
-        for dataset in datasets:
-            mine = [r for r in results if r["dataset"] == dataset]
-            if not mine:
-                continue
-            # the presets' affinity is the DSC post-processing ("+dsc"); "acc" is plain |C|+|C|^T
-            for suffix, acc, nmi in (("", "acc", "nmi"), ("+dsc", "acc_dsc_post", "nmi_dsc_post")):
-                rows.append({
-                    "dataset": dataset, "method": name + suffix,
-                    "runs": [{"seed": r["seed"], "seconds": r["fit_seconds"], "acc": r[acc], "nmi": r[nmi],
-                              "ari": float("nan")} for r in mine],
-                    "peak_rss_bytes": max(r["peak_rss_bytes"] for r in mine),
-                    "post_processing": "dsc (defaults)" if suffix else "none (|C|+|C|^T)",
-                    "source": filename,
-                })
-    return rows
-
-
-def markdown(rows):
-    def mean_std(values):
-        values = np.asarray(values, dtype=float)
-        if np.all(np.isnan(values)):
-            return "n/a"
-        return f"{np.nanmean(values):.3f} +- {np.nanstd(values):.3f}"
-
-    lines = ["| dataset | method | affinity | seeds | ACC | NMI | ARI | time per fit (s) | peak RSS (MiB) |",
-             "|---|---|---|---|---|---|---|---|---|"]
-    for row in sorted(rows, key=lambda r: (r["dataset"], r["method"])):
-        runs = row["runs"]
-        source = f" (from {row['source']})" if "source" in row else ""
-        lines.append(
-            f"| {row['dataset']} | {row['method']}{source} | {row['post_processing'].replace('|', '&#124;')} "
-            f"| {len(runs)} "
-            f"| {mean_std([r['acc'] for r in runs])} | {mean_std([r['nmi'] for r in runs])} "
-            f"| {mean_std([r['ari'] for r in runs])} | {mean_std([r['seconds'] for r in runs])} "
-            f"| {row['peak_rss_bytes'] / 2**20:.0f} |")
-    lines += ["", "SSC/EnSC rows: spectral step assign_labels='kmeans' (their default: normalised "
-                  "eigenvectors + k-means, n_init=20); LSR and deep rows: assign_labels='discretize' "
-                  "(theirs). Deep rows: the well-posed presets (benchmarks/wellposed.py). "
-                  "ensc_you: " + json.dumps(ENSC_YOU) + "."]
-    return "\n".join(lines) + "\n"
-
-
-def main(argv=None):
+def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--datasets", nargs="+", default=["orl"])
-    parser.add_argument("--methods", nargs="+", default=METHODS, choices=METHODS)
-    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
-    parser.add_argument("--deep-results", default=os.path.join(
-        os.path.dirname(os.path.abspath(__file__)), "..", "benchmarks", "results"),
-        help="folder of the deep models' benchmark results")
-    parser.add_argument("--json", help="write the rows and the machine here")
-    parser.add_argument("--markdown", help="write the table here")
-    args = parser.parse_args(argv)
+    parser.add_argument("--dataset", default="orl", choices=["orl", "coil20", "extended_yaleb"])
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
 
-    rows = []
-    context = get_context("spawn")
-    for dataset in args.datasets:
-        for method in args.methods:
-            with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
-                row = pool.submit(run_method, dataset, method, args.seeds).result()
-            rows.append(row)
-            accs = [r["acc"] for r in row["runs"]]
-            print(f"{dataset:>15} {method:<14} ACC {np.mean(accs):.3f} +- {np.std(accs):.3f} "
-                  f"({np.mean([r['seconds'] for r in row['runs']]):.1f} s per fit)", flush=True)
-    rows += deep_rows(args.deep_results, args.datasets)
-    table = markdown(rows)
-    print(table)
-    if args.markdown:
-        with open(args.markdown, "w") as fh:
-            fh.write(table)
-    if args.json:
-        import platform
-
-        import torch
-
-        import subprocess
-
-        head = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True,
-                              cwd=os.path.dirname(os.path.abspath(__file__))).stdout.strip()
-        machine = {"platform": platform.platform(), "cpu_count": os.cpu_count(),
-                   "torch": torch.__version__, "python": platform.python_version(),
-                   "torch_threads": torch.get_num_threads(), "commit": head}
-        with open(args.json, "w") as fh:
-            json.dump({"machine": machine, "rows": rows}, fh, indent=1)
+    data = load_dataset(args.dataset)
+    k = len(set(data.target))
+    methods = {
+        "k-means": KMeans(n_clusters=k, n_init=10, random_state=args.seed),
+        "LSR": LeastSquaresSubspaceClustering(n_clusters=k, random_state=args.seed),
+        "SSC": SparseSubspaceClustering(n_clusters=k, random_state=args.seed),
+        "EnSC": ElasticNetSubspaceClustering(n_clusters=k, random_state=args.seed),
+        "SSC-OMP": OrthogonalMatchingPursuitSubspaceClustering(n_clusters=k, random_state=args.seed),
+    }
+    print(f"{args.dataset}: {data.data.shape[0]} images, {k} classes, seed {args.seed}")
+    print(f"{'method':<9}{'ACC':>7}{'NMI':>7}{'time':>9}")
+    for name, model in methods.items():
+        start = time.perf_counter()
+        labels = model.fit_predict(data.data)
+        print(f"{name:<9}{clustering_accuracy(data.target, labels):7.3f}"
+              f"{normalized_mutual_info_score(data.target, labels):7.3f}{time.perf_counter() - start:8.1f}s")
 
 
 if __name__ == "__main__":

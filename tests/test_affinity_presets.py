@@ -5,6 +5,7 @@ import pytest
 from conftest import union_of_subspaces
 from scipy import sparse
 
+import deepsubspace
 from deepsubspace import ContrastiveMiniBatchDSC, MiniBatchDSC, SelfExpressiveNetwork, presets
 from deepsubspace.affinity import (
     affinity_from_coefficients,
@@ -23,6 +24,34 @@ def test_threshold_keeps_the_smallest_prefix_holding_the_mass():
     # column 1: 0.5, 0.5 (total 1): 0.5 <= 0.6, 1.0 > 0.6 -> keep two entries
     np.testing.assert_array_equal(kept[:, 1], [0.5, 0.0, 0.5, 0.0])
     np.testing.assert_array_equal(threshold_columns(coef, 1.0), coef)
+
+
+@pytest.mark.parametrize("density", [1.0, 0.3])
+def test_low_memory_dsc_post_processing_equals_the_dense_one_when_it_keeps_every_entry(density):
+    rng = np.random.RandomState(2)
+    coef = rng.randn(50, 50) * (rng.uniform(size=(50, 50)) < density)
+    np.fill_diagonal(coef, 0)
+    expected = dsc_post_processing(coef, 3, threshold=0.5, subspace_dim=2, power=3.0)
+    got = dsc_post_processing(sparse.csr_matrix(coef), 3, threshold=0.5, subspace_dim=2, power=3.0,
+                              n_nonzero=50)
+    assert sparse.isspmatrix_csr(got)
+    np.testing.assert_allclose(got.toarray(), expected, atol=1e-10)
+
+
+def test_low_memory_dsc_post_processing_keeps_the_largest_similarities_of_each_row():
+    rng = np.random.RandomState(3)
+    coef = rng.randn(90, 90) + 4.0 * np.kron(np.eye(3), np.ones((30, 30)))  # full rank, 3 blocks
+    np.fill_diagonal(coef, 0)
+    dense = dsc_post_processing(coef, 3, threshold=1.0)
+    got = affinity_from_coefficients(sparse.csr_matrix(coef), post_processing="dsc", n_clusters=3,
+                                     params={"threshold": 1.0}, n_nonzero=7)
+    one_sided = 2 * got.toarray()  # = S + S^T of the kept entries, each at most the dense value
+    for i in (0, 41, 89):
+        top = np.argsort(-dense[i], kind="stable")[:7]
+        assert np.all(one_sided[i, top] >= dense[i, top] - 1e-12)
+    # its own 7 largest and those of the rows that chose it: 2 * 90 * 7 stored entries at most
+    assert got.nnz <= 2 * 90 * 7 and got.getnnz(axis=1).min() >= 7 and abs(got - got.T).max() == 0
+    assert np.all(got.data <= 1.0 + 1e-12)
 
 
 def test_plain_affinity_is_symmetric_abs_sum_dense_and_sparse():
@@ -111,8 +140,7 @@ def test_spectral_labels_are_contiguous_and_seeded():
 
 @pytest.mark.parametrize("estimator, dataset, architecture", presets.available())
 def test_presets_build_valid_estimators(estimator, dataset, architecture):
-    cls = {"MiniBatchDSC": MiniBatchDSC, "ContrastiveMiniBatchDSC": ContrastiveMiniBatchDSC,
-           "SelfExpressiveNetwork": SelfExpressiveNetwork}[estimator]
+    cls = getattr(deepsubspace, estimator)
     params = presets.get(estimator, dataset, architecture)
     model = cls(**params)
     model._validate_params()
@@ -151,7 +179,7 @@ def test_default_architecture():
     assert presets.get("MiniBatchDSC", "orl", "dsc")["encoder_params"]["channels"] == (3, 3, 5)
     assert presets.get("MiniBatchDSC", "orl", "dsc")["self_expression"] == "learned"
     assert presets.get("MiniBatchDSC", "orl", "deep")["encoder_params"]["batch_norm"]
-    assert presets.get("MiniBatchDSC", "coil100") == presets.get("MiniBatchDSC", "coil100", "dsc")
+    assert presets.get("MiniBatchDSC", "coil100") == presets.get("MiniBatchDSC", "coil100", "residual")
     contrastive = "ContrastiveMiniBatchDSC"
     assert presets.get(contrastive, "coil100") == presets.get(contrastive, "coil100", "deep")
     assert presets.get(contrastive, "orl", "deep")["self_expression"] == "learned"
@@ -163,7 +191,7 @@ def test_residual_alpha_follows_its_label_free_rule():
 
     from deepsubspace.datasets import load_dataset
 
-    for dataset in ("orl", "coil20", "extended_yaleb"):
+    for dataset in ("orl", "coil20", "extended_yaleb", "coil100"):
         try:
             X = load_dataset(dataset, download=False).data
         except FileNotFoundError:

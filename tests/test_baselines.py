@@ -17,6 +17,7 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from deepsubspace.baselines import (
     ElasticNetSubspaceClustering,
+    LeastSquaresSubspaceClustering,
     OrthogonalMatchingPursuitSubspaceClustering,
     SparseSubspaceClustering,
     elastic_net_representation,
@@ -177,10 +178,10 @@ def test_ssc_is_ensc_with_alpha_over_mu():
     mu = gram.max(axis=1).min()
     assert ssc.gamma_ == pytest.approx(20.0 / mu)
     expected = elastic_net_representation(X, 20.0 / mu, 1.0)
-    np.testing.assert_allclose(ssc.representation_matrix_.toarray(), expected.toarray(),
+    np.testing.assert_allclose(ssc.coef_.toarray(), expected.toarray(),
                                atol=1e-12)
     # alpha > 1: every sample has a non-zero representation
-    assert np.all(np.diff(ssc.representation_matrix_.indptr) > 0)
+    assert np.all(np.diff(ssc.coef_.indptr) > 0)
 
 
 def test_omp_matches_sklearn_orthogonal_mp():
@@ -198,7 +199,7 @@ def test_rows_express_samples():
     X, _ = _union_of_subspaces(n_subspaces=2, dim=3, ambient=10, per_subspace=30)
     X = X * np.random.default_rng(3).uniform(0.5, 3.0, size=(X.shape[0], 1))  # any scale
     model = ElasticNetSubspaceClustering(n_clusters=2, gamma=1e4, random_state=0).fit(X)
-    coef = model.representation_matrix_
+    coef = model.coef_
     Xn = normalize(X)
     assert np.abs(coef @ Xn - Xn).max() < 1e-2  # x_j ~ sum_i C[j, i] x_i (unit-norm rows)
     assert np.all(coef.diagonal() == 0.0)
@@ -218,7 +219,7 @@ def test_union_of_subspaces_is_recovered(estimator):
     X, y = _union_of_subspaces()  # 5 random 6-dim subspaces of R^15, 100 unit-norm points each
     labels = estimator.fit_predict(X)
     assert adjusted_rand_score(y, labels) >= 0.9
-    assert sparse.isspmatrix_csr(estimator.representation_matrix_)
+    assert sparse.isspmatrix_csr(estimator.coef_)
 
 
 def test_dsc_post_processing():
@@ -241,8 +242,8 @@ def test_deterministic_coefficients_and_float32():
     a = ElasticNetSubspaceClustering(n_clusters=2, random_state=0).fit(X)
     b = ElasticNetSubspaceClustering(n_clusters=2, random_state=0, n_jobs=2).fit(
         X.astype(np.float32))
-    np.testing.assert_allclose(a.representation_matrix_.toarray(),
-                               b.representation_matrix_.toarray(), atol=1e-5)
+    np.testing.assert_allclose(a.coef_.toarray(),
+                               b.coef_.toarray(), atol=1e-5)
     np.testing.assert_array_equal(a.labels_, b.labels_)
 
 
@@ -308,3 +309,19 @@ def test_unknown_device_rejected():
     X = np.random.default_rng(0).standard_normal((10, 4))
     with pytest.raises((ValueError, RuntimeError)):
         ElasticNetSubspaceClustering(n_clusters=2, device="tpu").fit(X)
+
+
+@pytest.mark.parametrize("Estimator", [*ALL, LeastSquaresSubspaceClustering])
+def test_representation_matrix_is_a_deprecated_alias_of_coef(Estimator):
+    X, _ = _union_of_subspaces(n_subspaces=2, dim=3, ambient=10, per_subspace=15)
+    model = Estimator(n_clusters=2, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(AttributeError):
+            model.representation_matrix_  # unfitted: no alias either, no warning
+    model.fit(X)
+    with pytest.warns(FutureWarning, match="deprecated.*use coef_"):
+        alias = model.representation_matrix_
+    assert alias is model.coef_
+    with pytest.raises(AttributeError):
+        model.representation_matrix_ = model.coef_  # read-only

@@ -50,7 +50,8 @@ def _load_real(name):
     return load_dataset(name, data_home=REAL_HOME, download=False)
 
 
-@pytest.fixture(params=sorted(EXPECTED))
+@pytest.fixture(params=[pytest.param(name, marks=pytest.mark.slow) if name == "coil100" else name
+                        for name in sorted(EXPECTED)])  # coil100: 7,168 PNGs decoded
 def real_dataset(request):
     return _load_real(request.param)
 

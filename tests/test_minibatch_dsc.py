@@ -18,6 +18,7 @@ from sklearn.preprocessing import Normalizer
 
 from deepsubspace import MiniBatchDSC
 from deepsubspace._base import _Training
+from deepsubspace.affinity import affinity_from_coefficients
 from deepsubspace.metrics import adjusted_rand_score, fit_predict_scorer
 
 FAST = dict(pretrain_epochs=3, max_epochs=3, batch_size=16,
@@ -29,6 +30,7 @@ def subspaces():
     return union_of_subspaces()
 
 
+@pytest.mark.slow
 def test_defaults_recover_a_union_of_subspaces(subspaces):
     """5 random 6-dim subspaces in R^15: kNN spectral ~0.64 ARI, least squares ~0.98."""
     X, y = subspaces
@@ -216,6 +218,31 @@ def test_user_factory(subspaces):
     assert model.embedding_.shape == (30, 3)
 
 
+@pytest.mark.parametrize("params", [{}, {"self_expression": "learned"},
+                                    {"post_processing": "dsc"}], ids=["closed_form", "learned", "dsc"])
+def test_pickle_holds_no_dense_float64_duplicates(subspaces, params):
+    X, _ = subspaces
+    n = 200
+    model = MiniBatchDSC(n_clusters=3, random_state=0, **FAST, **params).fit(X[:n])
+    assert model.coef_.dtype == np.float32 and model.affinity_matrix_.dtype == np.float32
+    network = sum(p.numel() for module in (model.encoder_, model.decoder_) for p in module.parameters())
+    # C and the affinity in float32 (4 bytes an entry each), the float32 bank and
+    # networks, and 100 kB for everything else; a float64 C alone is 8 n^2 bytes
+    bound = 2 * 4 * n**2 + 4 * model.embedding_.size + 4 * network + 100_000
+    assert len(pickle.dumps(model)) < bound < 2 * 8 * n**2
+
+
+def test_stored_coefficients_and_affinity_are_the_fitted_ones_in_float32(subspaces):
+    X, _ = subspaces
+    model = MiniBatchDSC(n_clusters=3, random_state=0, self_expression="learned", **FAST).fit(X[:80])
+    rebuilt = affinity_from_coefficients(model.coef_)  # learned C is float32 on the network side
+    np.testing.assert_array_equal(model.affinity_matrix_, rebuilt.astype(np.float32))
+    top = MiniBatchDSC(n_clusters=3, random_state=0, coefficients="sparse", n_nonzero=5,
+                       **FAST).fit(X[:80])
+    assert sparse.isspmatrix_csr(top.affinity_matrix_) and top.affinity_matrix_.dtype == np.float32
+    assert top.coef_.dtype == np.float32 and top.coef_.getnnz(axis=1).max() == 5
+
+
 def test_pickle_clone_pipeline_and_grid_search(subspaces):
     X, y = subspaces
     X, y = X[:90], y[:90]
@@ -258,6 +285,8 @@ def test_pickle_clone_pipeline_and_grid_search(subspaces):
         (np.random.RandomState(0).rand(6, 4), {"alpha": 0.0}, ValueError, "both must be > 0"),
         (np.random.RandomState(0).rand(6, 4), {"beta": 0.0}, ValueError, "both must be > 0"),
         (np.random.RandomState(0).rand(6, 4), {"coding_rate": -1.0}, ValueError, "coding_rate"),
+        (np.random.RandomState(0).rand(6, 4), {"bank_momentum": 1.0}, ValueError, "bank_momentum"),
+        (np.random.RandomState(0).rand(6, 4), {"distributed": "yes"}, ValueError, "distributed"),
     ],
 )
 def test_bad_input_gives_a_clear_error(X, params, error, match):
@@ -293,6 +322,7 @@ def test_verbose_prints_a_progress_bar(subspaces, capsys):
     assert "fine-tune [" in err and "self_expr=" in err and "pre-train [" in err
 
 
+@pytest.mark.slow
 def test_predict_labels_new_samples_from_the_same_subspaces():
     """Fit on 200 points per subspace, predict 2,000 new ones per subspace."""
     X, y = union_of_subspaces(per_subspace=2200, seed=0)
@@ -345,8 +375,19 @@ def test_sparse_coefficients_keep_the_largest_entries_of_each_row(subspaces):
     assert adjusted_rand_score(y, top.labels_) >= 0.9
 
 
+def test_sparse_coefficients_with_the_dsc_post_processing(subspaces):
+    X, y = subspaces
+    model = MiniBatchDSC(n_clusters=5, encoder="residual", pretrain_epochs=0, max_epochs=3,
+                         coefficients="sparse", n_nonzero=20, post_processing="dsc",
+                         random_state=0).fit(X)
+    affinity = model.affinity_matrix_
+    assert sparse.isspmatrix_csr(affinity)
+    assert affinity.nnz <= 2 * 20 * len(X)  # each row's own 20 and those of the rows that chose it
+    assert abs(affinity - affinity.T).max() == 0
+    assert adjusted_rand_score(y, model.labels_) >= 0.9
+
+
 @pytest.mark.parametrize("params, match", [
-    ({"coefficients": "sparse", "post_processing": "dsc"}, "needs the dense C"),
     ({"coefficients": "sparse", "self_expression": "learned"}, "needs self_expression='closed_form'"),
 ])
 def test_sparse_coefficients_bad_combinations(subspaces, params, match):
@@ -384,3 +425,18 @@ def test_an_interrupted_fit_leaves_the_estimator_as_it_was(subspaces, stage, mon
             model.set_params(alpha=3.0).fit(X[:40])
     assert set(vars(model)) >= set(before)
     assert all(vars(model)[name] is value for name, value in before.items())
+
+
+@pytest.mark.parametrize("self_expression", ["closed_form", "learned"])
+def test_bank_momentum_zero_is_no_momentum_and_other_values_change_the_bank(subspaces, self_expression):
+    # with momentum 0 the EMA copy is the encoder after every step, so it writes the same features
+    X, _ = subspaces
+    params = dict(n_clusters=5, random_state=0, self_expression=self_expression, **FAST)
+    plain = MiniBatchDSC(**params).fit(X)
+    zero = MiniBatchDSC(**params, bank_momentum=0.0).fit(X)
+    slow = MiniBatchDSC(**params, bank_momentum=0.9).fit(X)
+    np.testing.assert_array_equal(zero.coef_, plain.coef_)
+    np.testing.assert_array_equal(zero.embedding_, plain.embedding_)
+    assert np.abs(slow.embedding_ - plain.embedding_).max() > 1e-4
+    # the loss (online encoder) and the trained encoder differ only through the bank
+    assert np.isfinite(slow.loss_curve_).all() and len(slow.loss_curve_) == FAST["max_epochs"]

@@ -14,6 +14,7 @@ from deepsubspace.nn.losses import (
     self_expression_loss,
 )
 from deepsubspace.nn.memory_bank import MemoryBank
+from deepsubspace.nn.momentum import MomentumEncoder
 from deepsubspace.nn.self_expression import (
     ClosedFormSelfExpression,
     SelfExpression,
@@ -248,3 +249,30 @@ def test_residual_autoencoder_is_the_identity_at_start(shape):
     loss = torch.sum((encoder(x) - 2 * x) ** 2)
     loss.backward()
     assert any(p.grad is not None and torch.count_nonzero(p.grad) > 0 for p in encoder.parameters())
+
+
+@pytest.mark.parametrize("momentum", [0.0, 0.5, 0.99])
+def test_momentum_encoder_follows_the_ema_rule_exactly(momentum):
+    torch.manual_seed(0)
+    online = torch.nn.Sequential(torch.nn.Linear(4, 3), torch.nn.ReLU(), torch.nn.Linear(3, 2))
+    ema = MomentumEncoder(online, momentum)
+    expected = [p.detach().clone() for p in online.parameters()]
+    for _ in range(3):
+        with torch.no_grad():  # the online encoder moves
+            for p in online.parameters():
+                p.add_(torch.randn_like(p))
+        ema.update(online)
+        for i, p in enumerate(online.parameters()):  # loop reference, element by element
+            flat_old, flat_new = expected[i].reshape(-1), p.detach().reshape(-1)
+            expected[i] = torch.tensor([momentum * a + (1 - momentum) * b
+                                        for a, b in zip(flat_old.tolist(), flat_new.tolist())],
+                                       dtype=torch.float32).reshape(p.shape)
+    for got, want in zip(ema.encoder.parameters(), expected):
+        torch.testing.assert_close(got, want, rtol=1e-6, atol=1e-6)
+        assert not got.requires_grad
+    x = torch.randn(5, 4)
+    out = ema(x)
+    assert not out.requires_grad
+    names = [name for name, _ in online.named_parameters()]
+    torch.testing.assert_close(out, torch.func.functional_call(online, dict(zip(names, expected)), x),
+                               rtol=1e-5, atol=1e-6)

@@ -36,6 +36,7 @@ __all__ = [
     "RandomGrayscale",
     "RandomHorizontalFlip",
     "RandomResizedCrop",
+    "augmented_view",
     "faces_augmentation",
     "get_augmentation",
     "objects_augmentation",
@@ -396,3 +397,14 @@ def get_augmentation(augmentation, input_shape):
         f"Unknown augmentation {augmentation!r}; expected 'auto', 'faces', 'objects' or a "
         "callable mapping a batch tensor to a tensor of the same shape."
     )
+
+
+def augmented_view(augment, x):
+    """``augment(x)``, checked to be a tensor of the shape of ``x``, on its device and dtype."""
+    x_plus = augment(x)
+    if not isinstance(x_plus, torch.Tensor) or x_plus.shape != x.shape:
+        raise ValueError(
+            "The augmentation must return a tensor of the shape of its input "
+            f"{tuple(x.shape)}, got {getattr(x_plus, 'shape', type(x_plus).__name__)}."
+        )
+    return x_plus.to(device=x.device, dtype=x.dtype)

@@ -7,15 +7,14 @@ has no decoder). The decoder receives the encoder's output, of the same shape.
 """
 
 import copy
-import hashlib
+import inspect
 import math
 import os
-import shutil
-import tempfile
-import urllib.request
 
 import torch
 from torch import nn
+
+from .._download import check_sha256, download_verified, fetch
 
 _ACTIVATIONS = {"relu": nn.ReLU, "gelu": nn.GELU, "tanh": nn.Tanh}
 
@@ -47,6 +46,16 @@ def _mlp(dims, activation):
         if i < len(dims) - 2:
             layers.append(_activation(activation))
     return nn.Sequential(*layers)
+
+
+def projection_head(n_features, n_outputs, activation="relu"):
+    """Two linear layers ``n_features -> n_outputs -> n_outputs`` with ``activation`` between.
+
+    The contrastive projection of flattened latent features (SimCLR's head;
+    the structural contrastive head of Peng et al., section 3.3).
+    """
+    return nn.Sequential(nn.Flatten(), _mlp([int(n_features), int(n_outputs), int(n_outputs)],
+                                            activation))
 
 
 class _ConvDecoder(nn.Module):
@@ -154,21 +163,7 @@ def weights_cache_dir(cache_dir=None):
 
 def _fetch_weights(url, destination):
     """Download ``url`` into the file ``destination`` (tests replace this function)."""
-    with urllib.request.urlopen(url, timeout=120) as response, open(destination, "wb") as out:
-        shutil.copyfileobj(response, out)
-
-
-def _check_sha256_prefix(path, prefix):
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    actual = digest.hexdigest()
-    if not actual.startswith(prefix):
-        raise ValueError(
-            f"sha256 mismatch for {os.path.basename(path)}: expected a digest starting with "
-            f"{prefix!r}, got {actual}. The file is corrupted or is not the published version."
-        )
+    fetch(url, destination, timeout=120)
 
 
 def resnet18_imagenet_weights(cache_dir=None, download=True):
@@ -196,29 +191,22 @@ def resnet18_imagenet_weights(cache_dir=None, download=True):
     filename = os.path.basename(RESNET18_IMAGENET_URL)
     path = os.path.join(directory, filename)
     if os.path.exists(path):
-        _check_sha256_prefix(path, RESNET18_IMAGENET_SHA256_PREFIX)
+        check_sha256(path, RESNET18_IMAGENET_SHA256_PREFIX, prefix=True,
+                     advice="; delete it to download it again")
         return path
     if not download:
         raise FileNotFoundError(
             f"ImageNet ResNet-18 weights not found at {path}; download {RESNET18_IMAGENET_URL} "
             f"there, set {WEIGHTS_CACHE_ENV} to the directory holding {filename}, or pass a path."
         )
-    os.makedirs(directory, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=filename + ".", suffix=".part", dir=directory)
-    os.close(fd)
     try:
-        try:
-            _fetch_weights(RESNET18_IMAGENET_URL, tmp)
-        except OSError as exc:  # includes urllib.error.URLError: no network, HTTP error
-            raise FileNotFoundError(
-                f"Downloading {RESNET18_IMAGENET_URL} to {path} failed: {exc}. Download it "
-                f"elsewhere and place it there, or set {WEIGHTS_CACHE_ENV}."
-            ) from exc
-        _check_sha256_prefix(tmp, RESNET18_IMAGENET_SHA256_PREFIX)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
+        download_verified(RESNET18_IMAGENET_URL, path, RESNET18_IMAGENET_SHA256_PREFIX, prefix=True,
+                          fetch=_fetch_weights)
+    except OSError as exc:  # includes urllib.error.URLError: no network, HTTP error
+        raise FileNotFoundError(
+            f"Downloading {RESNET18_IMAGENET_URL} to {path} failed: {exc}. Download it "
+            f"elsewhere and place it there, or set {WEIGHTS_CACHE_ENV} to its directory."
+        ) from exc
     return path
 
 
@@ -326,6 +314,25 @@ ENCODER_FACTORIES = {
 }
 
 
+def _check_factory_params(factory, name, params):
+    """Raise a ValueError naming ``name`` and its accepted keywords if ``params`` has others."""
+    try:
+        signature = inspect.signature(factory)
+    except (TypeError, ValueError):  # a builtin or C callable: nothing to inspect
+        return
+    keywords = list(signature.parameters.values())[1:]  # after input_shape
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in keywords):
+        return
+    accepted = [p.name for p in keywords
+                if p.kind in (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)]
+    unknown = sorted(set(params) - set(accepted))
+    if unknown:
+        raise ValueError(
+            f"Unknown encoder_params {unknown} for encoder {name!r}; it accepts "
+            f"{accepted if accepted else 'no parameters'}."
+        )
+
+
 def build_autoencoder(encoder, input_shape, params=None):
     """Resolve an encoder specification into fresh ``(encoder, decoder)`` modules.
 
@@ -339,6 +346,12 @@ def build_autoencoder(encoder, input_shape, params=None):
     input_shape : tuple
     params : dict, default=None
         Keyword arguments of the factory.
+
+    Raises
+    ------
+    ValueError
+        If the name is unknown, or ``params`` holds a keyword the factory does
+        not accept (the message names the encoder and its parameters).
     """
     params = dict(params or {})
     if isinstance(encoder, str):
@@ -347,12 +360,14 @@ def build_autoencoder(encoder, input_shape, params=None):
                 f"Unknown encoder {encoder!r}; expected one of {sorted(ENCODER_FACTORIES)}, "
                 "a factory callable or nn.Module instances."
             )
+        _check_factory_params(ENCODER_FACTORIES[encoder], encoder, params)
         modules = ENCODER_FACTORIES[encoder](tuple(input_shape), **params)
     elif isinstance(encoder, nn.Module):
         modules = (copy.deepcopy(encoder), None)
     elif isinstance(encoder, tuple) and len(encoder) == 2:
         modules = copy.deepcopy(encoder)
     elif callable(encoder):
+        _check_factory_params(encoder, getattr(encoder, "__name__", repr(encoder)), params)
         modules = encoder(tuple(input_shape), **params)
     else:
         raise TypeError(

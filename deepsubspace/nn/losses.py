@@ -1,4 +1,4 @@
-"""Loss terms of equation (3) and InfoNCE (equation 4) as plain functions.
+"""Loss terms of equation (3), InfoNCE (equation 4) and its structural variant as plain functions.
 
 Every term is a sum over the batch (squared Frobenius norms), so the sum of the
 losses of a partition of the data into batches equals the full-batch loss.
@@ -58,6 +58,69 @@ def info_nce(anchor, positive, negatives, temperature, exclude=None):
         logit_neg = logit_neg.index_fill(1, torch.as_tensor(exclude, device=logit_neg.device),
                                          float("-inf"))
     logits = torch.cat([logit_pos, logit_neg], dim=1) / temperature
+    return -torch.sum(torch.log_softmax(logits, dim=1)[:, 0])
+
+
+def structural_info_nce(anchor, positive, negatives, temperature, *, own=None, exclude=None,
+                        n_neighbors=0):
+    """InfoNCE whose negatives leave out each anchor's nearest neighbours (DSCSC, summed over the batch).
+
+    For each anchor ``a_i`` with positive ``p_i`` (all vectors L2-normalised)::
+
+        -log( exp(a_i.p_i / t) / (exp(a_i.p_i / t) + sum_{k in Neg(i)} exp(a_i.n_k / t)) )
+
+    where ``Neg(i)`` is every row of ``negatives`` except the excluded ones
+    (``own[i]``, ``exclude``) and the ``n_neighbors`` rows most similar to
+    ``a_i`` among the rest: the neighbours of a sample are probably of its own
+    subspace and are not pushed away (Peng et al., "Deep structural contrastive
+    subspace clustering", equation 8). The similarity that picks the
+    neighbours is the cosine ``a_i.n_k / ||n_k||``, the logit itself. With
+    ``n_neighbors=0`` this is :func:`info_nce` (plain instance contrast).
+
+    Parameters
+    ----------
+    anchor, positive : Tensor of shape (n, h)
+    negatives : Tensor of shape (m, h)
+        Candidate negatives shared by every anchor, e.g. the memory bank.
+    temperature : float
+    own : LongTensor of shape (n,), default=None
+        ``own[i]`` is the row of ``negatives`` that is anchor ``i``'s own
+        sample: left out of its negatives and of its neighbour search (not of
+        the other anchors'). ``None``: no such row.
+    exclude : LongTensor of shape (k,), default=None
+        Rows left out for every anchor, as in :func:`info_nce` (``-inf``
+        logits: no contribution and no gradient).
+    n_neighbors : int, default=0
+        Neighbours left out per anchor. With ``n_neighbors`` at least the
+        number of remaining rows every negative is left out and the term of
+        that anchor is ``-log 1 = 0``.
+
+    Notes
+    -----
+    The neighbours are a discrete choice made on the detached logits: no
+    gradient flows through the choice, only through the logits kept. Ties
+    are broken by :func:`torch.topk`. The cost is that of :func:`info_nce`:
+    one n x m logit matrix, never m x m.
+    """
+    if n_neighbors < 0:
+        raise ValueError(f"n_neighbors must be >= 0, got {n_neighbors}.")
+    anchor = F.normalize(anchor, dim=1)
+    positive = F.normalize(positive, dim=1)
+    neg_norms = torch.linalg.vector_norm(negatives, dim=1).clamp_min(1e-12)
+    logit_pos = torch.sum(anchor * positive, dim=1, keepdim=True)
+    logit_neg = (anchor @ negatives.T) / neg_norms
+    n, m = logit_neg.shape
+    left_out = torch.zeros(n, m, dtype=torch.bool, device=logit_neg.device)
+    if exclude is not None:
+        left_out[:, torch.as_tensor(exclude, device=left_out.device)] = True
+    if own is not None:
+        left_out[torch.arange(n, device=left_out.device), torch.as_tensor(own, device=left_out.device)] = True
+    if n_neighbors > 0 and m > 0:
+        with torch.no_grad():
+            scores = logit_neg.detach().masked_fill(left_out, float("-inf"))
+            nearest = torch.topk(scores, min(int(n_neighbors), m), dim=1).indices
+        left_out.scatter_(1, nearest, True)
+    logits = torch.cat([logit_pos, logit_neg.masked_fill(left_out, float("-inf"))], dim=1) / temperature
     return -torch.sum(torch.log_softmax(logits, dim=1)[:, 0])
 
 

@@ -1,0 +1,1 @@
+"""Benchmarks of deepsubspace: scripts, their experiment definitions and the driver (``python -m benchmarks``)."""

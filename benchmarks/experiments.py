@@ -1,0 +1,169 @@
+"""Every benchmark experiment, declared once: name -> script, arguments, status.
+
+``python -m benchmarks run NAME`` runs the script once per argument list with
+its results directed to ``benchmarks/results/NAME/`` and writes
+``manifest.json`` there (script, arguments, commit, machine, status).
+Registering a new script is one entry of :data:`EXPERIMENTS`.
+
+Statuses:
+
+* ``current``: figures the package reports now (``report.py`` reads some);
+* ``diagnostic``: a disclosed side experiment (label-free checks, post-hoc or
+  not-the-preset runs), never a headline figure;
+* ``oracle``: uses the test labels to pick settings: NOT an accuracy of a method;
+* ``history``: the superseded learned-C presets (``docs/history.rst``).
+
+In an argument, ``{results}`` stands for the experiment's results folder.
+"""
+
+from dataclasses import dataclass
+from typing import Tuple
+
+STATUSES = ("current", "diagnostic", "oracle", "history")
+
+
+@dataclass(frozen=True)
+class Experiment:
+    """One experiment: ``script`` (in ``benchmarks/``) run once per argument list of ``runs``."""
+
+    script: str
+    runs: Tuple[Tuple[str, ...], ...] = ((),)
+    status: str = "current"
+    about: str = ""
+
+
+def _table1_set(datasets, overrides, name, architecture="dsc"):
+    """A table1.py run with preset overrides (``--set``) into its own file."""
+    return (("--datasets", *datasets, "--modes", "minibatch", "--architecture", architecture,
+             "--set", *overrides, "--output", "{results}/" + name + ".json"),)
+
+
+EXPERIMENTS = {
+    # --- current -------------------------------------------------------------------------
+    "wellposed_minibatchdsc": Experiment(
+        "wellposed.py", (("--estimator", "MiniBatchDSC", "--modes", "minibatch", "fullbatch"),),
+        about="MiniBatchDSC residual presets, ORL / COIL-20 / Extended Yale B, 5 seeds (main table)"),
+    "wellposed_contrastiveminibatchdsc": Experiment(
+        "wellposed.py", (("--estimator", "ContrastiveMiniBatchDSC"),),
+        about="ContrastiveMiniBatchDSC residual presets, 5 seeds (main table)"),
+    "compare_baselines": Experiment(
+        "compare_baselines.py", about="shallow baselines on raw pixels, 5 seeds (main table)"),
+    "scale": Experiment(
+        "scale.py", (("--sizes", "10000", "20000", "50000", "100000"),),
+        about="SENet, MiniBatchDSC (sparse C) and EnSC against N = 10k .. 100k: time split, "
+              "peak RSS, ARI (20 subspaces of dim 6 in R^60)"),
+    "senet_synthetic": Experiment(
+        "senet_synthetic.py", about="paper 004 Table 1: SENet vs EnSC on 5 subspaces of dim 6 "
+                                    "in R^9 (L, SRE, CONN, ACC; train and test)"),
+    "step_cost_closed_form": Experiment(
+        "step_cost.py", about="time and memory of one closed-form step, N = 1,000 .. 64,000"),
+    "ensc_speed": Experiment(
+        "ensc_speed.py", (("--threads", "1"),), about="EnSC coefficient step, COIL-20 and COIL-100"),
+    "clbdsc_coil100": Experiment(
+        "clbdsc.py", (("--dataset", "coil100"),),
+        about="paper 000 section 4.3: ResNet-18 CLBDSC on COIL-100, 128x128 RGB (GPU; not run yet)"),
+    "coil100_minibatchdsc": Experiment(
+        "wellposed.py", (("--estimator", "MiniBatchDSC", "--datasets", "coil100"),),
+        about="MiniBatchDSC residual preset on COIL-100 (32x32 gray, N = 7,168), 5 seeds"),
+    "coil100_baselines": Experiment(
+        "compare_baselines.py", (("--datasets", "coil100", "--methods", "spectral_knn", "lsr",
+                                  "lsr+dsc", "ssc", "ensc"),),
+        about="shallow baselines on COIL-100 raw pixels (32x32 gray), 5 spectral seeds"),
+    "out_of_sample_coil100": Experiment(
+        "out_of_sample.py", about="fit on alternate views of every COIL-100 object, predict the others "
+                                  "(MiniBatchDSC preset, SelfExpressiveNetwork defaults), 3 seeds"),
+    "structural": Experiment(
+        "structural.py", about="StructuralContrastiveDSC paper-003 presets (learned C), ORL / COIL-20 / "
+                                "Extended Yale B, 5 seeds (so far: ORL seed 0 only)"),
+    "structural_k_ablation": Experiment(
+        "structural.py", (("--datasets", "orl", "--seeds", "0", "--n-neighbors", "0", "10", "20"),),
+        about="paper 003 Figure 3: the number of excluded neighbours k on ORL (not run yet)"),
+    "momentum_ablation": Experiment(
+        "momentum_ablation.py", about="paper 000 Figure 4 on COIL-20: batch size x learning rate, "
+                                      "with and without bank_momentum, 3 seeds (not run yet; ~2.5 CPU-hours)"),
+    # --- diagnostic ----------------------------------------------------------------------
+    "trajectory_yaleb": Experiment(
+        "trajectory.py", (("--dataset", "extended_yaleb", "--epochs", "1", "12", "48"),), "diagnostic",
+        "MiniBatchDSC residual preset on Extended Yale B after 1, 12, 48 fine-tuning epochs (seed 0)"),
+    "ensc_reference_check_orl": Experiment(
+        "ensc_reference_check.py", (("--dataset", "orl"),), "diagnostic",
+        "EnSC in You et al.'s setting against scikit-learn's sparse_encode"),
+    "ensc_reference_check_coil20": Experiment(
+        "ensc_reference_check.py", (("--dataset", "coil20"),), "diagnostic",
+        "EnSC in You et al.'s setting against scikit-learn's sparse_encode"),
+    "clbdsc_coil100_12per_64px_2ep_cpu": Experiment(
+        "clbdsc.py", (("--dataset", "coil100", "--images-per-object", "12", "--size", "64",
+                       "--epochs", "2", "--device", "cpu", "--weights", "none"),), "diagnostic",
+        "reduced CPU check of the COIL-100 script (not an accuracy)"),
+    "pretrain_probe_orl_100ep": Experiment(
+        "pretrain_probe.py", (("--dataset", "orl", "--pretrain-epochs", "100"),), "diagnostic",
+        "label-free autoencoder pre-training probe, ReLU vs GELU (learned-C presets)"),
+    "pretrain_probe_orl_1000ep": Experiment(
+        "pretrain_probe.py", (("--dataset", "orl", "--pretrain-epochs", "1000"),), "diagnostic",
+        "label-free autoencoder pre-training probe, ReLU vs GELU (learned-C presets)"),
+    "pretrain_probe_orl_3000ep": Experiment(
+        "pretrain_probe.py", (("--dataset", "orl", "--activations", "gelu", "--seeds", "0", "1",
+                               "--pretrain-epochs", "3000"),), "diagnostic",
+        "label-free pre-training loss curve, 3000 epochs (learned-C presets)"),
+    "pretrain_probe_coil20_1000ep": Experiment(
+        "pretrain_probe.py", (("--dataset", "coil20", "--activations", "gelu", "--seeds", "0",
+                               "--pretrain-epochs", "1000"),), "diagnostic",
+        "label-free pre-training loss curve (learned-C presets)"),
+    "feature_collapse": Experiment(
+        "feature_collapse.py", (("--dataset", "orl", "--architecture", "dsc"),
+                                ("--dataset", "orl", "--architecture", "deep"),
+                                ("--dataset", "coil20", "--architecture", "dsc")), "diagnostic",
+        "label-free effective rank of the features, joint vs frozen encoder (learned-C presets)"),
+    "diagnostic_frozen_encoder_dsc": Experiment(
+        "table1.py", _table1_set(["orl", "coil20"], ["learning_rate=1e-12", 'lr_scaling="none"'],
+                                 "diagnostic_frozen_encoder_dsc"), "diagnostic",
+        "encoder frozen after pre-training, C learned alone (learned-C presets)"),
+    "diagnostic_frozen_encoder_deep": Experiment(
+        "table1.py", _table1_set(["orl"], ["learning_rate=1e-12", 'lr_scaling="none"'],
+                                 "diagnostic_frozen_encoder_deep", "deep"), "diagnostic",
+        "section 4.3 network, encoder frozen after pre-training (learned-C presets)"),
+    "posthoc_coil20_400ep": Experiment(
+        "table1.py", _table1_set(["coil20"], ["max_epochs=400"], "posthoc_coil20_400ep"),
+        "diagnostic", "post-hoc, not a preset: 400 fine-tuning epochs instead of 40"),
+    "posthoc_deep_lr_splits": Experiment(
+        "table1.py", _table1_set(["orl"], ['lr_scaling="splits"'], "posthoc_deep_lr_splits", "deep"),
+        "diagnostic", "post-hoc, not a preset: section 4.3 network with lr_scaling='splits'"),
+    "posthoc_deep_pixelscale": Experiment(
+        "table1.py", _table1_set(["orl"], ["alpha=0.0007689350249903883", "beta=1.5378700499807768e-05"],
+                                 "posthoc_deep_pixelscale", "deep"),
+        "diagnostic", "post-hoc, not a preset: loss weighted as on 0..255 pixels (alpha, beta / 255^2)"),
+    # --- oracle --------------------------------------------------------------------------
+    "postprocessing_oracle_orl": Experiment(
+        "postprocessing_oracle.py", (("--dataset", "orl"),), "oracle",
+        "best DSC post-processing picked with the labels (learned-C MiniBatchDSC preset)"),
+    "postprocessing_oracle_coil20": Experiment(
+        "postprocessing_oracle.py", (("--dataset", "coil20"),), "oracle",
+        "best DSC post-processing picked with the labels (learned-C MiniBatchDSC preset)"),
+    "postprocessing_oracle_contrastive_orl": Experiment(
+        "postprocessing_oracle.py", (("--dataset", "orl", "--estimator", "ContrastiveMiniBatchDSC"),),
+        "oracle", "best DSC post-processing picked with the labels (learned-C contrastive preset)"),
+    # --- history -------------------------------------------------------------------------
+    "table1": Experiment(
+        "table1.py", (("--datasets", "orl", "coil20", "extended_yaleb"),), "history",
+        "paper Table 1: MiniBatchDSC mini-batch vs full batch, learned-C presets"),
+    "table1_deep": Experiment(
+        "table1.py", (("--datasets", "orl", "--architecture", "deep"),), "history",
+        "paper Table 1 with the section 4.3 network (ORL), learned-C presets"),
+    "table1_cost": Experiment(
+        "table1.py", (("--cost-only", "2", "--datasets", "coil20", "coil100", "extended_yaleb",
+                       "--seeds", "0"),), "history",
+        "time per fine-tuning epoch and peak memory, mini-batch vs full batch (learned C)"),
+    "table3_ablation": Experiment(
+        "table3_ablation.py", (("--datasets", "orl", "coil20"),
+                               ("--datasets", "extended_yaleb", "--methods", "ae+ssc")), "history",
+        "paper Table 3: two-step baselines against the joint models (learned-C presets)"),
+    "clbdsc_orl": Experiment(
+        "clbdsc.py", (("--dataset", "orl"),), "history",
+        "ContrastiveMiniBatchDSC learned-C preset at 32x32, and its cost next to MiniBatchDSC"),
+    "clbdsc_coil20": Experiment(
+        "clbdsc.py", (("--dataset", "coil20", "--skip-cost"),), "history",
+        "ContrastiveMiniBatchDSC learned-C preset at 32x32"),
+    "step_cost_learned": Experiment(
+        "step_cost.py", (("--self-expression", "learned", "--sizes", "1000", "4000", "16000"),),
+        "history", "time and memory of one learned-C epoch (the N x N parameter C)"),
+}

@@ -1,0 +1,100 @@
+"""StructuralContrastiveDSC (DSCSC, paper 003) with its presets, and the k ablation of its Figure 3.
+
+For each data set, seed and ``n_neighbors`` (default: the preset's), one fresh
+process fits ``deepsubspace.presets.get("StructuralContrastiveDSC", dataset)``
+(fixed before any label was read; full batch as the paper) through
+``benchmarks/wellposed.py``'s ``run_one`` and records, per seed: ACC and NMI of
+the preset's affinity (DSC post-processing with the package's one setting,
+``acc_dsc_post``), of the plain ``|C| + |C|^T`` (``acc``, the paper's
+protocol), wall time per stage, peak RSS, the effective rank of
+``embedding_``, the machine (torch threads) and the commit, beside the
+paper's ACC. Results accumulate (resumable) in
+``benchmarks/results/structural.json`` and ``.md``.
+
+    python benchmarks/structural.py --datasets orl --seeds 0
+    python benchmarks/structural.py --datasets orl --seeds 0 --n-neighbors 0 10 20
+"""
+
+import argparse
+import json
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from _common import RESULTS, mean_std, run_resumable  # noqa: E402
+from wellposed import run_one  # noqa: E402
+
+ESTIMATOR = "StructuralContrastiveDSC"
+#: ACC of DSCSC in paper 003 (Tables 2 and 3)
+PAPER_ACC = {"orl": 0.9075, "extended_yaleb": 0.9864, "coil20": 0.9788}
+
+
+def preset_neighbors(dataset):
+    from deepsubspace import presets
+
+    return presets.get(ESTIMATOR, dataset)["n_neighbors"]
+
+
+def run(dataset, seed, n_neighbors, device):
+    result = run_one(ESTIMATOR, dataset, "fullbatch", seed, device,
+                     overrides={"n_neighbors": n_neighbors})
+    result["n_neighbors"] = n_neighbors
+    result["paper_acc"] = PAPER_ACC.get(dataset)
+    return result
+
+
+def markdown(results):
+    lines = [
+        "| dataset | k | seeds | ACC (DSC post, the preset) | ACC (plain, paper's protocol) "
+        "| NMI (DSC post) | paper ACC | effective rank | fit time (s) | peak RSS (MiB) |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    groups = {}
+    for r in results.values():
+        groups.setdefault((r["dataset"], r["n_neighbors"]), []).append(r)
+    for (dataset, k), runs in sorted(groups.items()):
+        col = lambda key: [r[key] for r in runs]  # noqa: E731
+        lines.append(
+            f"| {dataset} | {k} | {','.join(str(r['seed']) for r in runs)} "
+            f"| {mean_std(col('acc_dsc_post'))} | {mean_std(col('acc'))} | {mean_std(col('nmi_dsc_post'))} "
+            f"| {runs[0]['paper_acc']} | {mean_std(col('effective_rank'))} | {mean_std(col('fit_seconds'))} "
+            f"| {mean_std([r['peak_rss_bytes'] / 2**20 for r in runs])} |")
+    any_run = next(iter(results.values()), None)
+    if any_run:
+        m = any_run["machine"]
+        threads = sorted({r["machine"]["torch_threads"] for r in results.values()})
+        commits = ", ".join(sorted({r["commit"] for r in results.values()}))
+        lines += ["", f"Machine: {m['processor']}, {m['cpu_count']} CPUs, device {m['device']}, torch "
+                      f"threads {threads}; versions {m['versions']}. Commits: {commits}.",
+                  "Final iterate, full batch, presets of deepsubspace.presets (StructuralContrastiveDSC, "
+                  "'dsc'; reduced CPU epoch budgets, see its docstring)."]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--datasets", nargs="+", default=["orl", "coil20", "extended_yaleb"])
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
+    parser.add_argument("--n-neighbors", type=int, nargs="+", default=None,
+                        help="k values (default: each preset's); the paper's Figure 3 varies k on ORL")
+    parser.add_argument("--device", default="cpu")
+    parser.add_argument("--output", default=os.path.join(RESULTS, "structural.json"))
+    parser.add_argument("--one", nargs=3, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.one:
+        dataset, seed, k = args.one
+        print(json.dumps(run(dataset, int(seed), int(k), args.device)))
+        return None
+    keys = [(d, s, k) for d in args.datasets
+            for k in (args.n_neighbors or [preset_neighbors(d)]) for s in args.seeds]
+    results = run_resumable(
+        os.path.abspath(__file__), keys, args.output, ["--device", args.device], markdown=markdown,
+        summary=lambda r: f"ACC {r['acc_dsc_post']:.3f} (plain {r['acc']:.3f}; paper {r['paper_acc']})",
+    )
+    print(markdown(results))
+    return results
+
+
+if __name__ == "__main__":
+    main()

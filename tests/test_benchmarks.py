@@ -1,0 +1,100 @@
+"""The benchmark driver, its experiment registry and the layout of benchmarks/results."""
+
+import importlib.util
+import json
+from pathlib import Path
+
+import pytest
+
+BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
+RESULTS = BENCHMARKS / "results"
+
+
+def _load(name):
+    spec = importlib.util.spec_from_file_location(f"_benchmarks_{name}", BENCHMARKS / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+experiments = _load("experiments")
+driver = _load("__main__")
+
+
+def test_every_experiment_names_an_existing_script_and_a_known_status():
+    for name, experiment in experiments.EXPERIMENTS.items():
+        assert (BENCHMARKS / experiment.script).is_file(), name
+        assert experiment.status in experiments.STATUSES, name
+        assert experiment.runs and all(isinstance(arg, str) for run in experiment.runs for arg in run)
+
+
+def _records_commit(data):
+    if "commit" in data:
+        return True
+    runs = list(data.values())
+    return bool(runs) and all(isinstance(run, dict) and "commit" in run for run in runs)
+
+
+def test_results_are_one_folder_per_registered_experiment_with_manifest_and_commits():
+    assert [p.name for p in RESULTS.iterdir() if p.is_file()] == []
+    folders = [p for p in RESULTS.iterdir() if p.is_dir() and p.name != "adhoc"]
+    assert folders
+    for folder in folders:
+        manifest = json.loads((folder / "manifest.json").read_text())
+        assert manifest["experiment"] == folder.name in experiments.EXPERIMENTS
+        assert manifest["status"] == experiments.EXPERIMENTS[folder.name].status
+        assert manifest["commit"] and manifest["machine"]
+        assert sorted(manifest["files"]) == sorted(p.name for p in folder.iterdir()
+                                                   if p.name != "manifest.json")
+        for path in folder.glob("*.json"):
+            if path.name != "manifest.json":
+                assert _records_commit(json.loads(path.read_text())), path
+
+
+def test_list_names_every_experiment(capsys):
+    assert driver.main(["list"]) == 0
+    out = capsys.readouterr().out
+    assert all(name in out for name in experiments.EXPERIMENTS)
+
+
+@pytest.mark.slow  # imports torch and asks git for the commit
+def test_run_directs_results_to_the_experiment_folder_and_writes_a_manifest(tmp_path, monkeypatch, capsys):
+    script = tmp_path / "tiny.py"
+    script.write_text(
+        "import json, os, sys\n"
+        "path = os.path.join(os.environ['DEEPSUBSPACE_RESULTS'], 'tiny.json')\n"
+        "json.dump({'argv': sys.argv[1:], 'commit': 'x'}, open(path, 'w'))\n")
+    monkeypatch.setattr(driver, "RESULTS_ROOT", str(tmp_path / "results"))
+    monkeypatch.setitem(driver.EXPERIMENTS, "tiny", experiments.Experiment(
+        str(script), (("--out", "{results}/a"),), "diagnostic", "a test"))
+    assert driver.main(["run", "tiny", "--", "--seeds", "0"]) == 0
+    folder = tmp_path / "results" / "tiny"
+    assert json.loads((folder / "tiny.json").read_text())["argv"] == ["--out", f"{folder}/a", "--seeds", "0"]
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert manifest["arguments"] == [["--out", "benchmarks/results/tiny/a", "--seeds", "0"]]
+    assert manifest["status"] == "diagnostic" and manifest["files"] == ["tiny.json"]
+    assert manifest["returncode"] == 0 and manifest["commit"] and manifest["machine"]["commit"]
+
+
+def test_a_failing_run_is_recorded(tmp_path, monkeypatch):
+    script = tmp_path / "fails.py"
+    script.write_text("raise SystemExit(3)\n")
+    monkeypatch.setattr(driver, "RESULTS_ROOT", str(tmp_path))
+    monkeypatch.setitem(driver.EXPERIMENTS, "fails", experiments.Experiment(str(script)))
+    assert driver.main(["run", "fails"]) == 3
+    assert json.loads((tmp_path / "fails" / "manifest.json").read_text())["returncode"] == 3
+
+
+def test_no_benchmark_imports_from_examples():
+    """No import of examples/ and no path into it (the old sys.path hack)."""
+    import ast
+
+    for path in BENCHMARKS.glob("*.py"):
+        tree = ast.parse(path.read_text())
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                names = [alias.name for alias in node.names] + [getattr(node, "module", None) or ""]
+                assert not any(name.split(".")[0] == "examples" for name in names), path.name
+            elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+                assert node.value != "examples" and "examples/" not in node.value.replace(
+                    "``examples/``", ""), (path.name, node.value[:80])
