@@ -76,6 +76,7 @@ def test_block_top_k_equals_dense():
             assert kept.min() >= dense[i, others].abs().max()
 
 
+@pytest.mark.slow
 def test_fitted_coef_top_k_of_dense(fitted_default):
     model, X, _ = fitted_default
     coef = model.coef_
@@ -126,6 +127,7 @@ def test_loss_matches_loop_reference():
     torch.testing.assert_close(coef.grad, ref_coef.grad)
 
 
+@pytest.mark.slow
 def test_fit_predict_union_of_subspaces(fitted_default):
     model, _, y = fitted_default
     assert adjusted_rand_score(y, model.labels_) >= 0.9
@@ -134,17 +136,20 @@ def test_fit_predict_union_of_subspaces(fitted_default):
     assert set(model.stage_seconds_) == {"train", "coefficients", "affinity", "spectral"}
 
 
+@pytest.mark.slow
 def test_predict_on_training_points_agrees_with_labels(fitted_default):
     model, X, _ = fitted_default
     assert np.mean(model.predict(X) == model.labels_) >= 0.95
 
 
+@pytest.mark.slow
 def test_senet_out_of_sample():
     X, y, X_new, y_new = _train_test_split_per_subspace(200, 2000)
     model = SelfExpressiveNetwork(n_clusters=5, random_state=0).fit(X)
     assert adjusted_rand_score(y_new, model.predict(X_new)) >= 0.9
 
 
+@pytest.mark.slow
 def test_minibatch_dsc_out_of_sample():
     X, y, X_new, y_new = _train_test_split_per_subspace(200, 2000)
     model = MiniBatchDSC(n_clusters=5, random_state=0).fit(X)
