@@ -48,6 +48,13 @@ EXPERIMENTS = {
         about="ContrastiveMiniBatchDSC residual presets, 5 seeds (main table)"),
     "compare_baselines": Experiment(
         "compare_baselines.py", about="shallow baselines on raw pixels, 5 seeds (main table)"),
+    "scale": Experiment(
+        "scale.py", (("--sizes", "10000", "20000", "50000", "100000"),),
+        about="SENet, MiniBatchDSC (sparse C) and EnSC against N = 10k .. 100k: time split, "
+              "peak RSS, ARI (20 subspaces of dim 6 in R^60)"),
+    "senet_synthetic": Experiment(
+        "senet_synthetic.py", about="paper 004 Table 1: SENet vs EnSC on 5 subspaces of dim 6 "
+                                    "in R^9 (L, SRE, CONN, ACC; train and test)"),
     "step_cost_closed_form": Experiment(
         "step_cost.py", about="time and memory of one closed-form step, N = 1,000 .. 64,000"),
     "ensc_speed": Experiment(

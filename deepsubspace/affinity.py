@@ -9,6 +9,7 @@ import warnings
 import numpy as np
 from scipy import sparse
 from scipy.linalg import LinAlgError, eigh
+from scipy.sparse.csgraph import connected_components
 from scipy.sparse.linalg import ArpackError, eigsh, lobpcg, svds
 from sklearn.cluster import KMeans
 
@@ -282,6 +283,13 @@ def _normalized_graph(affinity):
     return graph, root_degree
 
 
+def _samples_with_edges(scaled):
+    """Whether each sample has at least one edge in the normalised graph."""
+    if sparse.issparse(scaled):
+        return np.diff(sparse.csr_matrix(scaled).indptr) > 0
+    return np.any(scaled != 0, axis=1)
+
+
 def _normalized_eigenvectors(scaled, n_components, random_state):
     """Eigenvectors of the ``n_components`` largest eigenvalues of the normalised graph.
 
@@ -402,7 +410,12 @@ def spectral_labels(affinity, n_clusters, *, assign_labels="discretize", random_
     -----
     A disconnected graph needs no special treatment and gets no warning: the
     ideal affinity of subspace clustering has one connected component per
-    cluster.
+    cluster. Above :data:`DENSE_EIGEN_MAX_SAMPLES` samples, a graph with
+    exactly ``n_clusters`` connected components and no sample without edges
+    gets its components as labels: that is the exact result of either
+    assignment (the eigenvalue 1 then has multiplicity ``n_clusters`` and its
+    eigenvectors span the components' indicators), which ARPACK can miss when
+    some components are weakly connected inside (eigenvalues just below 1).
     """
     if assign_labels not in ("discretize", "kmeans"):
         raise ValueError(
@@ -418,6 +431,10 @@ def spectral_labels(affinity, n_clusters, *, assign_labels="discretize", random_
         warnings.warn("The affinity has no edge between distinct samples; the labels are "
                       "drawn at random.", UserWarning, stacklevel=2)
         return (random_state.permutation(n_samples) % n_clusters).astype(np.int64)
+    if n_samples > DENSE_EIGEN_MAX_SAMPLES and np.all(_samples_with_edges(scaled)):
+        n_components, components = connected_components(scaled, directed=False)
+        if n_components == n_clusters:
+            return components.astype(np.int64)
     vectors = _normalized_eigenvectors(scaled, n_clusters, random_state)
     labels = None
     if assign_labels == "discretize":

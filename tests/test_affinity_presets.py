@@ -6,7 +6,7 @@ from conftest import union_of_subspaces
 from scipy import sparse
 
 import deepsubspace
-from deepsubspace import ContrastiveMiniBatchDSC, MiniBatchDSC, presets
+from deepsubspace import ContrastiveMiniBatchDSC, MiniBatchDSC, SelfExpressiveNetwork, presets
 from deepsubspace.affinity import (
     affinity_from_coefficients,
     dsc_post_processing,
@@ -145,8 +145,9 @@ def test_presets_build_valid_estimators(estimator, dataset, architecture):
     model = cls(**params)
     model._validate_params()
     assert model.get_params()["n_clusters"] == params["n_clusters"]
-    params["alpha"] = -1  # a fresh copy each call
-    assert presets.get(cls, dataset, architecture)["alpha"] > 0
+    weight = "gamma" if cls is SelfExpressiveNetwork else "alpha"
+    params[weight] = -1  # a fresh copy each call
+    assert presets.get(cls, dataset, architecture)[weight] > 0
 
 
 @pytest.mark.parametrize("dataset, dsc_net_beta, dsc_net_pixel_max", [
@@ -200,3 +201,9 @@ def test_residual_alpha_follows_its_label_free_rule():
         assert params["alpha"] == pytest.approx(10 * np.mean(np.sum(X**2, axis=1)), rel=0.03)
         steps = math.ceil(len(X) / params["batch_size"])
         assert params["max_epochs"] == math.ceil(900 / steps)
+
+def test_senet_paper_presets():
+    params = presets.get("SelfExpressiveNetwork", "synthetic")
+    assert params == presets.get(SelfExpressiveNetwork, "synthetic", "paper")
+    assert (params["gamma"], params["tau"], params["embedding_dim"]) == (50.0, 0.9, 1024)
+    assert presets.get("SelfExpressiveNetwork", "emnist")["tau"] == 1.0

@@ -184,3 +184,30 @@ def test_discretize_matches_scikit_learn_spectral_clustering():
         theirs = SpectralClustering(5, affinity="precomputed", assign_labels="discretize",
                                     random_state=seed).fit_predict(affinity)
         assert adjusted_rand_score(ours, theirs) == 1.0
+
+
+def test_exactly_n_clusters_components_give_the_components_above_the_dense_limit():
+    # 20 blocks of 250 samples, each a chain with a few random chords: every block is connected
+    # but weakly inside, so eigenvalues just below 1 crowd the 20-fold eigenvalue 1
+    from scipy import sparse
+    from sklearn.metrics import adjusted_rand_score
+
+    from deepsubspace.affinity import DENSE_EIGEN_MAX_SAMPLES, spectral_labels
+
+    rng = np.random.RandomState(0)
+    n_blocks, size = 20, 250
+    assert n_blocks * size > DENSE_EIGEN_MAX_SAMPLES
+    rows, cols = [], []
+    for b in range(n_blocks):
+        start = b * size
+        rows += list(range(start, start + size - 1))
+        cols += list(range(start + 1, start + size))
+        chords = rng.randint(start, start + size, size=(10, 2))
+        rows += chords[:, 0].tolist()
+        cols += chords[:, 1].tolist()
+    w = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n_blocks * size,) * 2)
+    affinity = w + w.T
+    truth = np.repeat(np.arange(n_blocks), size)
+    for assign in ("kmeans", "discretize"):
+        labels = spectral_labels(affinity, n_blocks, assign_labels=assign, random_state=0)
+        assert adjusted_rand_score(truth, labels) == 1.0

@@ -136,3 +136,24 @@ def coding_rate(z, eps=0.1):
     small = z @ z.T if n <= h else z.T @ z
     eye = torch.eye(small.shape[0], dtype=z.dtype, device=z.device)
     return 0.5 * torch.logdet(eye + (h / (n * eps**2)) * small)
+
+
+def elastic_net_self_expression_loss(x, coef, dictionary, gamma, tau):
+    """SENet's objective (paper 004, equation 11), summed over the batch.
+
+    ``sum_i gamma / 2 ||x_i - sum_j c_ij d_j||^2 + tau ||c_i||_1 + (1 - tau) / 2 ||c_i||^2``
+    for the rows ``x_i`` of ``x`` (n x D), their coefficients ``coef`` (n x m)
+    over the dictionary atoms ``d_j`` (the rows of ``dictionary``, m x D).
+    ``tau`` is the paper's lambda in [0, 1].
+
+    Returns
+    -------
+    loss : Tensor (scalar)
+    reconstruction : Tensor (scalar)
+        ``sum_i ||x_i - sum_j c_ij d_j||^2`` (no ``gamma / 2``).
+    regularization : Tensor (scalar)
+        ``sum_i tau ||c_i||_1 + (1 - tau) / 2 ||c_i||^2``.
+    """
+    reconstruction = torch.sum((x - coef @ dictionary) ** 2)
+    regularization = tau * torch.sum(torch.abs(coef)) + 0.5 * (1.0 - tau) * torch.sum(coef**2)
+    return 0.5 * gamma * reconstruction + regularization, reconstruction, regularization
