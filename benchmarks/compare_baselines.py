@@ -39,6 +39,8 @@ from _common import RESULTS, machine, result_file  # noqa: E402
 
 METHODS = ["kmeans", "spectral_knn", "lsr", "lsr+dsc", "ssc", "ssc+dsc", "ensc", "ensc+dsc",
            "ensc_you", "ensc_you+rows"]
+#: not run by default: the deep SelfExpressiveNetwork with its defaults, on the same pixels
+EXTRA_METHODS = ["senet"]
 ENSC_YOU = {"gamma": 200.0, "gamma_relative": True, "tau": 1.0, "normalize_input": False}
 SPARSE_DSC_POST = {"threshold": 1.0}
 POST = {"": {}, "dsc": {"post_processing": "dsc", "post_processing_params": SPARSE_DSC_POST},
@@ -84,6 +86,10 @@ def run_method(dataset, method, seeds):
         elif base == "spectral_knn":
             labels = SpectralClustering(n_clusters=k, affinity="nearest_neighbors", n_neighbors=10,
                                         random_state=seed).fit_predict(X)
+        elif base == "senet":
+            from deepsubspace import SelfExpressiveNetwork
+
+            labels = SelfExpressiveNetwork(n_clusters=k, random_state=seed).fit_predict(X)
         elif base == "lsr":
             labels = LeastSquaresSubspaceClustering(n_clusters=k, random_state=seed,
                                                     **LSR_POST[post]).fit_predict(X)
@@ -159,7 +165,7 @@ def markdown(rows):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--datasets", nargs="+", default=["orl", "coil20", "extended_yaleb"])
-    parser.add_argument("--methods", nargs="+", default=METHODS, choices=METHODS)
+    parser.add_argument("--methods", nargs="+", default=METHODS, choices=METHODS + EXTRA_METHODS)
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
     parser.add_argument("--json", default=os.path.join(RESULTS, "compare_baselines.json"),
                         help="write the rows, the machine and the commit here")

@@ -69,6 +69,9 @@ EXPERIMENTS = {
         "compare_baselines.py", (("--datasets", "coil100", "--methods", "spectral_knn", "lsr",
                                   "lsr+dsc", "ssc", "ensc"),),
         about="shallow baselines on COIL-100 raw pixels (32x32 gray), 5 spectral seeds"),
+    "coil100_senet": Experiment(
+        "compare_baselines.py", (("--datasets", "coil100", "--methods", "senet"),),
+        about="SelfExpressiveNetwork (defaults) on COIL-100 raw pixels (32x32 gray), 5 seeds"),
     "out_of_sample_coil100": Experiment(
         "out_of_sample.py", about="fit on alternate views of every COIL-100 object, predict the others "
                                   "(MiniBatchDSC preset, SelfExpressiveNetwork defaults), 3 seeds"),
