@@ -16,7 +16,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._base import _ProgressBar, resolve_device, unit_norm
-from .affinity import affinity_from_coefficients, spectral_labels
+from .affinity import affinity_from_coefficients, spectral_labels, stored_affinity
 from .nn.losses import elastic_net_self_expression_loss
 from .nn.query_key import QueryKeyNetwork
 
@@ -106,11 +106,11 @@ class SelfExpressiveNetwork(ClusterMixin, BaseEstimator):
 
     Attributes
     ----------
-    coef_ : scipy.sparse.csr_matrix of shape (n_samples, n_samples)
+    coef_ : scipy.sparse.csr_matrix of shape (n_samples, n_samples), float32
         The ``n_nonzero`` largest coefficients of each row (exact zeros
         dropped), zero diagonal: ``x_i ~ sum_j C[i, j] x_j`` on unit-norm rows.
-    affinity_matrix_ : scipy.sparse.csr_matrix of shape (n_samples, n_samples)
-        Affinity built from ``coef_``.
+    affinity_matrix_ : scipy.sparse.csr_matrix of shape (n_samples, n_samples), float32
+        Affinity built from ``coef_`` (in float64; stored in float32).
     labels_ : ndarray of shape (n_samples,)
         Cluster labels, contiguous integers from 0.
     network_ : QueryKeyNetwork
@@ -310,14 +310,15 @@ class SelfExpressiveNetwork(ClusterMixin, BaseEstimator):
         self.stage_seconds_["coefficients"] = time.perf_counter() - clock
 
         clock = time.perf_counter()
-        self.coef_ = coef
-        self.affinity_matrix_ = affinity_from_coefficients(coef, post_processing=self.post_processing)
+        affinity = affinity_from_coefficients(coef, post_processing=self.post_processing)
         self.stage_seconds_["affinity"] = time.perf_counter() - clock
         clock = time.perf_counter()
-        self.labels_ = spectral_labels(self.affinity_matrix_, self.n_clusters,
-                                       assign_labels=self.assign_labels,
+        self.labels_ = spectral_labels(affinity, self.n_clusters, assign_labels=self.assign_labels,
                                        random_state=random_state)
         self.stage_seconds_["spectral"] = time.perf_counter() - clock
+        # the coefficients come from float32 networks: stored in float32, as the deep estimators'
+        self.coef_ = coef.astype(np.float32)
+        self.affinity_matrix_ = stored_affinity(affinity)
         self.network_ = network.cpu()
         self.key_embedding_ = keys.cpu().numpy()
         self.dictionary_indices_ = dictionary
