@@ -136,6 +136,10 @@ EXPERIMENTS = {
                                  "posthoc_deep_pixelscale", "deep"),
         "diagnostic", "post-hoc, not a preset: loss weighted as on 0..255 pixels (alpha, beta / 255^2)"),
     # --- oracle --------------------------------------------------------------------------
+    "postprocessing_oracle_lsr": Experiment(
+        "postprocessing_oracle.py", tuple(("--dataset", d, "--estimator", "LeastSquaresSubspaceClustering",
+                                           "--seeds", "0") for d in ("orl", "coil20", "extended_yaleb")),
+        "oracle", "best DSC post-processing picked with the labels for LSR on raw pixels (seed 0)"),
     "postprocessing_oracle_orl": Experiment(
         "postprocessing_oracle.py", (("--dataset", "orl"),), "oracle",
         "best DSC post-processing picked with the labels (learned-C MiniBatchDSC preset)"),

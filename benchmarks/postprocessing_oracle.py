@@ -12,6 +12,11 @@ shows how far label-tuned post-processing moves the number.
 
     python benchmarks/postprocessing_oracle.py --dataset orl
     python benchmarks/postprocessing_oracle.py --dataset orl --estimator ContrastiveMiniBatchDSC
+    python benchmarks/postprocessing_oracle.py --dataset coil20 --estimator LeastSquaresSubspaceClustering
+
+``LeastSquaresSubspaceClustering`` (the shallow LSR on the raw pixels, its
+defaults) has no preset: its C does not depend on the seed, which only seeds
+the spectral step.
 """
 
 import argparse
@@ -33,7 +38,8 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--dataset", default="orl")
     parser.add_argument("--estimator", default="MiniBatchDSC",
-                        choices=["MiniBatchDSC", "ContrastiveMiniBatchDSC"])
+                        choices=["MiniBatchDSC", "ContrastiveMiniBatchDSC",
+                                 "LeastSquaresSubspaceClustering"])
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
     parser.add_argument("--threads", type=int, default=1)
     args = parser.parse_args(argv)
@@ -49,8 +55,13 @@ def main(argv=None):
 
     torch.set_num_threads(args.threads)
     data = load_dataset(args.dataset)
-    estimator = getattr(deepsubspace, args.estimator)
-    params = presets.get(args.estimator, args.dataset)
+    if args.estimator == "LeastSquaresSubspaceClustering":
+        from deepsubspace.baselines import LeastSquaresSubspaceClustering as estimator
+
+        params = {"n_clusters": len(np.unique(data.target))}
+    else:
+        estimator = getattr(deepsubspace, args.estimator)
+        params = presets.get(args.estimator, args.dataset)
     k = params["n_clusters"]
     grid = list(itertools.product(THRESHOLDS, SUBSPACE_DIMS, POWERS))
     rows = []
@@ -78,7 +89,8 @@ def main(argv=None):
               "grid": {"threshold": THRESHOLDS, "subspace_dim": SUBSPACE_DIMS, "power": POWERS},
               "rows": rows, "summary_mean_std": summary, "torch_threads": args.threads,
               "machine": machine()}
-    prefix = "" if args.estimator == "MiniBatchDSC" else "contrastive_"
+    prefix = {"MiniBatchDSC": "", "ContrastiveMiniBatchDSC": "contrastive_",
+              "LeastSquaresSubspaceClustering": "lsr_"}[args.estimator]
     out = os.path.join(RESULTS, f"postprocessing_oracle_{prefix}{args.dataset}.json")
     save_results(out, result)
     print(json.dumps(summary), "\nwrote", out)
