@@ -503,9 +503,12 @@ class BaseMiniBatchDSC(ClusterMixin, BaseEstimator, metaclass=ABCMeta):
         on ``X / input_scale_``), scaled to unit norm and expressed over the
         final memory bank ``embedding_`` by the ridge solution of the
         closed-form C-step (weight ``beta / alpha``; nothing is excluded since
-        the sample is not in the bank). Its label is the cluster ``k`` of
-        ``labels_`` with the largest ``sum_{j in k} |c_j|``. Cost O(m N h) for
-        m new samples, in blocks; no N x N array. On training samples it
+        the sample is not in the bank). Of its coefficients the
+        ``n_nonzero`` largest in magnitude are kept (as the sparse C and
+        :class:`~deepsubspace.SelfExpressiveNetwork` keep them), and its label
+        is the cluster ``k`` of ``labels_`` with the largest
+        ``sum_{j in k} |c_j|`` over the kept ones. Cost O(m N h) for m new
+        samples, in blocks; no N x N array. On training samples it
         usually, but not always, agrees with ``labels_`` (which come from
         spectral clustering of the whole affinity).
 
@@ -532,12 +535,13 @@ class BaseMiniBatchDSC(ClusterMixin, BaseEstimator, metaclass=ABCMeta):
             queries = unit_norm(torch.cat([self.encoder_(part).flatten(1) for part in
                                            torch.split(X_t, 1024)]))
         bank = unit_norm(torch.as_tensor(self.embedding_))
-        membership = torch.zeros(len(bank), self.n_clusters, dtype=torch.float64)
-        membership[torch.arange(len(bank)), torch.as_tensor(self.labels_)] = 1.0
-        mass = torch.empty(len(X), self.n_clusters, dtype=torch.float64)
+        labels = torch.as_tensor(self.labels_)
+        k = min(self.n_nonzero, len(bank))
+        mass = torch.zeros(len(X), self.n_clusters, dtype=torch.float64)
         solver = ClosedFormSelfExpression(self.beta / self.alpha)
         for rows, coef in solver.coefficients_of_new(queries, bank):
-            mass[rows] = coef.abs() @ membership
+            values, indices = coef.abs().topk(k, dim=1)
+            mass[rows] = mass[rows].scatter_add(1, labels[indices], values.to(torch.float64))
         return mass.argmax(dim=1).numpy().astype(np.int64)
 
     def _train(self, X, input_shape, device, seed, parallel=None):

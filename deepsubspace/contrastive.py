@@ -150,7 +150,8 @@ class ContrastiveMiniBatchDSC(BaseMiniBatchDSC):
         :func:`deepsubspace.affinity.dsc_post_processing`). ``"auto"``: sparse above 10,000
         samples with the closed form, dense otherwise.
     n_nonzero : int, default=50
-        Entries kept per row of C with sparse coefficients.
+        Entries kept per row of C with sparse coefficients, and per new
+        sample by :meth:`predict` (its largest coefficients over the bank).
     post_processing : {None, "normalize_rows", "dsc"}, default=None
         ``None``: affinity ``|C| + |C|^T``; ``"dsc"``: DSC-Net's
         post-processing with the package's one setting (the presets' rule for

@@ -335,6 +335,32 @@ def test_predict_labels_new_samples_from_the_same_subspaces():
     assert adjusted_rand_score(model.labels_, model.predict(X[train])) >= 0.9
 
 
+@pytest.mark.parametrize("n_nonzero", [1, 7, 10_000])
+def test_predict_counts_the_largest_coefficients_only(subspaces, n_nonzero):
+    """predict = argmax over clusters of the summed |c_j| of the n_nonzero largest (loop reference)."""
+    import torch
+
+    from deepsubspace.nn.self_expression import ClosedFormSelfExpression
+
+    X, _ = subspaces
+    model = MiniBatchDSC(n_clusters=5, random_state=0, n_nonzero=n_nonzero, **FAST).fit(X[:200])
+    new = X[200:260]
+    with torch.no_grad():
+        queries = model.encoder_(torch.tensor(new / model.input_scale_, dtype=torch.float32))
+    queries = queries / queries.norm(dim=1, keepdim=True)
+    bank = torch.as_tensor(model.embedding_)
+    bank = bank / bank.norm(dim=1, keepdim=True)
+    solver = ClosedFormSelfExpression(model.beta / model.alpha)
+    coef = torch.cat([c for _, c in solver.coefficients_of_new(queries, bank)]).abs().numpy()
+    expected = []
+    for row in coef:
+        mass = np.zeros(5)
+        for j in np.argsort(-row, kind="stable")[:n_nonzero]:
+            mass[model.labels_[j]] += row[j]
+        expected.append(np.argmax(mass))
+    np.testing.assert_array_equal(model.predict(new), expected)
+
+
 def test_predict_errors(subspaces):
     X, _ = subspaces
     model = MiniBatchDSC(n_clusters=3, random_state=0, **FAST)
