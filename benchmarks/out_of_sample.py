@@ -68,6 +68,7 @@ def run_one(estimator, dataset, seed):
     predicted = model.predict(data.data[held_out])
     predict_seconds = time.perf_counter() - start
     y_fit, y_out = data.target[fit], data.target[held_out]
+    info = machine()
     return {
         "estimator": estimator, "dataset": dataset, "seed": seed,
         "n_fit": len(fit), "n_held_out": len(held_out),
@@ -76,7 +77,7 @@ def run_one(estimator, dataset, seed):
         "acc_predict_fit_matching": matched_accuracy(y_out, predicted, y_fit, model.labels_),
         "acc_predict_own_matching": clustering_accuracy(y_out, predicted),
         "fit_seconds": fit_seconds, "predict_seconds": predict_seconds,
-        "peak_rss_bytes": peak_rss_bytes(), "machine": machine(),
+        "peak_rss_bytes": peak_rss_bytes(), "machine": info, "commit": info["commit"],
     }
 
 

@@ -89,6 +89,7 @@ def main(argv=None):
               "grid": {"threshold": THRESHOLDS, "subspace_dim": SUBSPACE_DIMS, "power": POWERS},
               "rows": rows, "summary_mean_std": summary, "torch_threads": args.threads,
               "machine": machine()}
+    result["commit"] = result["machine"]["commit"]
     prefix = {"MiniBatchDSC": "", "ContrastiveMiniBatchDSC": "contrastive_",
               "LeastSquaresSubspaceClustering": "lsr_"}[args.estimator]
     out = os.path.join(RESULTS, f"postprocessing_oracle_{prefix}{args.dataset}.json")

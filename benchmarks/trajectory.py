@@ -35,6 +35,7 @@ def run_one(estimator, dataset, epochs, seed):
     start = time.perf_counter()
     model.fit(data.data)
     k = params["n_clusters"]
+    info = machine()
     power8 = affinity_from_coefficients(model.coef_, post_processing="dsc", n_clusters=k,
                                         params={"power": 8.0})
     return {
@@ -45,7 +46,7 @@ def run_one(estimator, dataset, epochs, seed):
         "effective_rank": effective_rank(model.embedding_),
         "first_loss_terms": {name: values[0] for name, values in model.loss_terms_.items()},
         "last_loss_terms": {name: values[-1] for name, values in model.loss_terms_.items()},
-        "machine": machine(),
+        "machine": info, "commit": info["commit"],
     }
 
 
