@@ -136,6 +136,16 @@ class _Training:
         return bank
 
 
+def cluster_mass(cluster_of_entries, values, n_clusters):
+    """``mass[i, k] = sum of |values[i, j]|`` over the entries ``j`` whose cluster is ``k``.
+
+    The rule of every ``predict``: a new sample goes to the cluster holding
+    most of the magnitude of its kept coefficients.
+    """
+    mass = torch.zeros(len(values), n_clusters, dtype=torch.float64, device=values.device)
+    return mass.scatter_add_(1, cluster_of_entries, values.abs().to(torch.float64))
+
+
 def unit_norm(z, eps=1e-12):
     """Rows of ``z`` scaled to unit l2 norm (zero rows stay zero)."""
     return z / torch.linalg.vector_norm(z, dim=1, keepdim=True).clamp_min(eps)
@@ -442,10 +452,7 @@ class BaseMiniBatchDSC(ClusterMixin, BaseEstimator, metaclass=ABCMeta):
         fork_devices = [device.index or 0] if device.type == "cuda" else []
         with torch.random.fork_rng(devices=fork_devices):
             torch.manual_seed(seed)
-            if parallel is None:
-                training = self._train(X, input_shape, device, seed)
-            else:
-                training = self._train(X, input_shape, device, seed, parallel=parallel)
+            training = self._train(X, input_shape, device, seed, parallel=parallel)
         if self._sparse_coefficients(n_samples):
             indices, values = training.self_expression.top_k_coefficients(
                 training.bank.features, self.n_nonzero)
@@ -541,7 +548,7 @@ class BaseMiniBatchDSC(ClusterMixin, BaseEstimator, metaclass=ABCMeta):
         solver = ClosedFormSelfExpression(self.beta / self.alpha)
         for rows, coef in solver.coefficients_of_new(queries, bank):
             values, indices = coef.abs().topk(k, dim=1)
-            mass[rows] = mass[rows].scatter_add(1, labels[indices], values.to(torch.float64))
+            mass[rows] = cluster_mass(labels[indices], values, self.n_clusters)
         return mass.argmax(dim=1).numpy().astype(np.int64)
 
     def _train(self, X, input_shape, device, seed, parallel=None):

@@ -15,7 +15,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._base import _ProgressBar, resolve_device, unit_norm
+from ._base import _ProgressBar, cluster_mass, resolve_device, unit_norm
 from .affinity import affinity_from_coefficients, spectral_labels, stored_affinity
 from .nn.losses import elastic_net_self_expression_loss
 from .nn.query_key import QueryKeyNetwork
@@ -406,12 +406,10 @@ class SelfExpressiveNetwork(ClusterMixin, BaseEstimator):
             indices, values, products = network.top_k_coefficients(
                 queries, keys, self.n_nonzero, block_size=self.block_size)
             labels = torch.as_tensor(self.labels_, device=device)[indices]
-            mass = torch.zeros(len(X), self.n_clusters, dtype=torch.float64, device=device)
-            mass.scatter_add_(1, labels, values.abs().double())
+            mass = cluster_mass(labels, values, self.n_clusters)
             empty = mass.sum(dim=1) == 0
             if torch.any(empty):
-                fallback = torch.zeros_like(mass).scatter_add_(1, labels, products.abs().double())
-                mass[empty] = fallback[empty]
+                mass[empty] = cluster_mass(labels, products, self.n_clusters)[empty]
         return mass.argmax(dim=1).cpu().numpy().astype(np.int64)
 
     def __sklearn_tags__(self):

@@ -302,8 +302,8 @@ class StructuralContrastiveDSC(BaseMiniBatchDSC):
         encoder.train(was_training)
         return projection_head(n_latent, self.projection_dim)
 
-    def _train(self, X, input_shape, device, seed):
-        training = super()._train(X, input_shape, device, seed)
+    def _train(self, X, input_shape, device, seed, parallel=None):
+        training = super()._train(X, input_shape, device, seed, parallel=parallel)
         self.projection_head_ = training.head.cpu().eval()
         self.contrast_embedding_ = training.contrast_bank.features.cpu().numpy()
         return training
