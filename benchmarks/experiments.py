@@ -46,6 +46,12 @@ EXPERIMENTS = {
     "wellposed_contrastiveminibatchdsc": Experiment(
         "wellposed.py", (("--estimator", "ContrastiveMiniBatchDSC"),),
         about="ContrastiveMiniBatchDSC residual presets, 5 seeds (main table)"),
+    "wellposed_collapse_stop_minibatchdsc": Experiment(
+        "wellposed.py", (("--estimator", "MiniBatchDSC", "--modes", "collapse_stop"),),
+        about="MiniBatchDSC residual presets with the label-free stop collapse_tol=0, 5 seeds"),
+    "wellposed_collapse_stop_contrastiveminibatchdsc": Experiment(
+        "wellposed.py", (("--estimator", "ContrastiveMiniBatchDSC", "--modes", "collapse_stop"),),
+        about="ContrastiveMiniBatchDSC residual presets with the label-free stop collapse_tol=0, 5 seeds"),
     "compare_baselines": Experiment(
         "compare_baselines.py", about="shallow baselines on raw pixels, 5 seeds (main table)"),
     "scale": Experiment(

@@ -30,7 +30,9 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from _common import RESULTS, git_commit, machine, mean_std, peak_rss_bytes, run_resumable  # noqa: E402
 
-MODES = {"minibatch": {}, "fullbatch": {"batch_size": None}}
+#: "collapse_stop": the preset with the label-free stopping rule ``collapse_tol=0`` (stop after the
+#: first epoch that lowers the bank's coding rate), fixed before any run with it
+MODES = {"minibatch": {}, "fullbatch": {"batch_size": None}, "collapse_stop": {"collapse_tol": 0.0}}
 #: DSC-Net's public per-dataset post-processing (threshold, subspace_dim, power), label-tuned
 PUBLISHED_POST = {
     "extended_yaleb": {"threshold": 0.1, "subspace_dim": 10, "power": 3.5},
@@ -64,7 +66,7 @@ def run_one(estimator, dataset, mode, seed, device, overrides=None):
     result = {
         "estimator": estimator, "dataset": dataset, "mode": mode, "seed": seed,
         "n_samples": len(data.target), "params": {p: v for p, v in params.items() if p != "encoder_params"},
-        "fit_seconds": seconds, "stage_seconds": model.stage_seconds_,
+        "fit_seconds": seconds, "stage_seconds": model.stage_seconds_, "n_iter": model.n_iter_,
         "fine_tune_seconds_per_epoch": model.stage_seconds_["fine_tune"] / model.n_iter_,
         "peak_rss_bytes": peak_rss_bytes(), "rss_before_fit_bytes": rss_before,
         "final_loss_terms": {name: values[-1] for name, values in model.loss_terms_.items()},

@@ -20,7 +20,7 @@ from ._device import resolve_device
 from .affinity import affinity_from_coefficients, spectral_labels, stored_affinity
 from .nn.distributed import DataParallel, process_group_active
 from .nn.encoders import build_autoencoder
-from .nn.losses import coding_rate, coefficient_regularization, self_expression_loss
+from .nn.losses import coding_rate, coding_rate_of_gram, coefficient_regularization, self_expression_loss
 from .nn.memory_bank import MemoryBank
 from .nn.momentum import MomentumEncoder
 from .nn.self_expression import ClosedFormSelfExpression, SelfExpression
@@ -175,6 +175,7 @@ class BaseMiniBatchDSC(ClusterMixin, BaseEstimator, metaclass=ABCMeta):
         "beta": [Interval(Real, 0, None, closed="left")],
         "self_expression": [StrOptions({"closed_form", "learned"})],
         "coding_rate": [Interval(Real, 0, None, closed="left")],
+        "collapse_tol": [Interval(Real, 0, 1, closed="left"), None],
         "coefficients": [StrOptions({"auto", "dense", "sparse"})],
         "n_nonzero": [Interval(Integral, 1, None, closed="left")],
         "post_processing": [StrOptions({"normalize_rows", "dsc"}), None],
@@ -190,6 +191,7 @@ class BaseMiniBatchDSC(ClusterMixin, BaseEstimator, metaclass=ABCMeta):
     # defaults for subclasses whose __init__ does not take these parameters
     bank_momentum = None
     distributed = False
+    collapse_tol = None
 
     _default_encoder_for_vectors = "mlp"
     _default_encoder_for_images = "conv"
@@ -357,6 +359,9 @@ class BaseMiniBatchDSC(ClusterMixin, BaseEstimator, metaclass=ABCMeta):
 
         ``batch_size=None`` uses the training batch size.
         """
+        watch_collapse = train_network and record and self.collapse_tol is not None
+        if watch_collapse:
+            start_rate = self._bank_coding_rate(training)
         for epoch in range(n_epochs):
             totals = dict.fromkeys(("loss", "objective", "self_expr", "reg", "coding_rate"), 0.0)
             training.bank.refresh_gram()
@@ -391,6 +396,22 @@ class BaseMiniBatchDSC(ClusterMixin, BaseEstimator, metaclass=ABCMeta):
                 self.n_iter_ += 1
             if progress is not None:
                 progress.update(epoch + 1, totals)
+            if watch_collapse and (self._bank_coding_rate(training)
+                                   < (1.0 - self.collapse_tol) * start_rate):
+                break
+
+    @staticmethod
+    def _bank_coding_rate(training):
+        """Coding rate of the bank's unit-norm features, in float64 (from the tracked Gram
+        in closed form: the bank rows are unit-norm there)."""
+        bank = training.bank
+        n, h = bank.features.shape
+        if bank.gram is not None:
+            gram = bank.gram
+        else:
+            features = unit_norm(bank.features.to(torch.float64))
+            gram = features @ features.T if n <= h else features.T @ features
+        return float(coding_rate_of_gram(gram, n, h))
 
     # --- scikit-learn API --------------------------------------------------
 

@@ -112,6 +112,11 @@ class ContrastiveMiniBatchDSC(BaseMiniBatchDSC):
         Weight of the total coding rate of the batch's unit-norm features,
         subtracted from the loss against feature collapse (see
         :class:`MiniBatchDSC`).
+    collapse_tol : float in [0, 1) or None, default=None
+        Stop fine-tuning at the end of the first epoch after which the
+        coding rate of the memory bank's unit-norm features is below
+        ``(1 - collapse_tol)`` times its value when fine-tuning began (see
+        :class:`MiniBatchDSC`). ``None``: always ``max_epochs``.
     temperature : float, default=0.5
         InfoNCE temperature ``tau`` of equation (4) (the paper does not
         report it; 0.5 is SimCLR's value for its memory-bank-sized sets of
@@ -216,7 +221,8 @@ class ContrastiveMiniBatchDSC(BaseMiniBatchDSC):
     decoder_ : None
         There is no decoder.
     n_iter_ : int
-        Fine-tuning epochs run.
+        Fine-tuning epochs run (fewer than ``max_epochs`` when
+        ``collapse_tol`` stopped fine-tuning).
     loss_curve_ : list of float
         Total loss of each fine-tuning epoch (sum over its batches).
     loss_terms_ : dict of list of float
@@ -301,6 +307,7 @@ class ContrastiveMiniBatchDSC(BaseMiniBatchDSC):
         beta=0.1,
         self_expression="closed_form",
         coding_rate=0.0,
+        collapse_tol=None,
         coefficients="auto",
         n_nonzero=50,
         temperature=0.5,
@@ -332,6 +339,7 @@ class ContrastiveMiniBatchDSC(BaseMiniBatchDSC):
         self.beta = beta
         self.self_expression = self_expression
         self.coding_rate = coding_rate
+        self.collapse_tol = collapse_tol
         self.coefficients = coefficients
         self.n_nonzero = n_nonzero
         self.temperature = temperature

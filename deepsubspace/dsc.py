@@ -91,6 +91,19 @@ class MiniBatchDSC(BaseMiniBatchDSC):
         Weight of the total coding rate ``1/2 logdet(I + h/(n eps^2) Z^T Z)``
         (eps = 0.1) of the batch's unit-norm features, subtracted from the
         loss against feature collapse (PRO-DSC). 0 disables it.
+    collapse_tol : float in [0, 1) or None, default=None
+        A label-free stopping rule for fine-tuning. After every epoch the
+        total coding rate (as for ``coding_rate``) of the memory bank's
+        unit-norm features, all N of them, is compared with its value when
+        fine-tuning began; fine-tuning stops at the end of the first epoch
+        that leaves it lower than ``(1 - collapse_tol)`` times that value
+        (``n_iter_`` then is below ``max_epochs``; the final iterate is
+        kept). A falling rate means the features span less volume: the
+        collapse that makes the self-expressive objective ill-posed
+        (Haeffele et al., ICLR 2021). With the ``"residual"`` encoder the
+        features start as the pixels, so the rule stops training before it
+        leaves the pixels' subspace structure behind. One h x h log-det per
+        epoch. ``None``: always ``max_epochs``.
     coefficients : {"auto", "dense", "sparse"}, default="auto"
         How ``coef_`` is stored after training. ``"dense"``: the N x N
         matrix. ``"sparse"`` (closed form only): the ``n_nonzero`` entries of
@@ -169,7 +182,8 @@ class MiniBatchDSC(BaseMiniBatchDSC):
     encoder_, decoder_ : torch.nn.Module
         The trained networks, on CPU in evaluation mode.
     n_iter_ : int
-        Fine-tuning epochs run.
+        Fine-tuning epochs run (fewer than ``max_epochs`` when
+        ``collapse_tol`` stopped fine-tuning).
     loss_curve_ : list of float
         Total loss of each fine-tuning epoch (sum over its batches).
     loss_terms_ : dict of list of float
@@ -237,6 +251,7 @@ class MiniBatchDSC(BaseMiniBatchDSC):
         beta=0.1,
         self_expression="closed_form",
         coding_rate=0.0,
+        collapse_tol=None,
         coefficients="auto",
         n_nonzero=50,
         post_processing=None,
@@ -264,6 +279,7 @@ class MiniBatchDSC(BaseMiniBatchDSC):
         self.beta = beta
         self.self_expression = self_expression
         self.coding_rate = coding_rate
+        self.collapse_tol = collapse_tol
         self.coefficients = coefficients
         self.n_nonzero = n_nonzero
         self.post_processing = post_processing

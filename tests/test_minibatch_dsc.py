@@ -20,6 +20,7 @@ from deepsubspace import MiniBatchDSC
 from deepsubspace._base import _Training
 from deepsubspace.affinity import affinity_from_coefficients
 from deepsubspace.metrics import adjusted_rand_score, fit_predict_scorer
+from deepsubspace.nn.losses import coding_rate
 
 FAST = dict(pretrain_epochs=3, max_epochs=3, batch_size=16,
             encoder_params={"hidden_layer_sizes": (16,), "latent_dim": 8})
@@ -69,6 +70,33 @@ def test_loss_terms_add_up_to_the_loss_curve(subspaces, self_expression):
         assert terms["reg"][0] == 0  # each row of C is read before its first step
     np.testing.assert_allclose(terms["objective"] + 2.0 * terms["self_expr"] + 0.5 * terms["reg"]
                                - 0.3 * terms["coding_rate"], model.loss_curve_, rtol=1e-5)
+
+
+def _bank_rate(features):
+    z = torch.tensor(features, dtype=torch.float64)
+    return float(coding_rate(z / torch.linalg.vector_norm(z, dim=1, keepdim=True)))
+
+
+@pytest.mark.parametrize("self_expression", ["closed_form", "learned"])
+def test_collapse_tol_stops_after_the_first_epoch_that_lowers_the_bank_coding_rate(self_expression):
+    """The residual encoder starts as the identity, so the rate to keep is that of the unit-norm X."""
+    rng = np.random.RandomState(0)
+    bases = [np.linalg.qr(rng.randn(20, 3))[0] for _ in range(3)]
+    X = np.vstack([(b @ rng.randn(3, 40)).T for b in bases])
+    params = dict(n_clusters=3, encoder="residual", pretrain_epochs=0, learning_rate=1e-2, alpha=100.0,
+                  beta=10.0, batch_size=40, self_expression=self_expression, coef_learning_rate=1e-2,
+                  random_state=0)
+    stopped = MiniBatchDSC(**params, max_epochs=30, collapse_tol=0.0).fit(X)
+    epochs = stopped.n_iter_
+    assert 1 < epochs < 30 and len(stopped.loss_curve_) == epochs
+    start = _bank_rate(X)
+    before = MiniBatchDSC(**params, max_epochs=epochs - 1).fit(X)
+    same = MiniBatchDSC(**params, max_epochs=epochs).fit(X)
+    assert _bank_rate(before.embedding_) >= start > _bank_rate(stopped.embedding_)
+    np.testing.assert_array_equal(stopped.embedding_, same.embedding_)  # the final iterate is kept
+    np.testing.assert_array_equal(stopped.labels_, same.labels_)
+    # a tolerance the fall never reaches does not stop it
+    assert MiniBatchDSC(**params, max_epochs=epochs + 2, collapse_tol=0.99).fit(X).n_iter_ == epochs + 2
 
 
 @functools.lru_cache(maxsize=2)
@@ -285,6 +313,7 @@ def test_pickle_clone_pipeline_and_grid_search(subspaces):
         (np.random.RandomState(0).rand(6, 4), {"alpha": 0.0}, ValueError, "both must be > 0"),
         (np.random.RandomState(0).rand(6, 4), {"beta": 0.0}, ValueError, "both must be > 0"),
         (np.random.RandomState(0).rand(6, 4), {"coding_rate": -1.0}, ValueError, "coding_rate"),
+        (np.random.RandomState(0).rand(6, 4), {"collapse_tol": 1.0}, ValueError, "collapse_tol"),
         (np.random.RandomState(0).rand(6, 4), {"bank_momentum": 1.0}, ValueError, "bank_momentum"),
         (np.random.RandomState(0).rand(6, 4), {"distributed": "yes"}, ValueError, "distributed"),
     ],

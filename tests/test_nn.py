@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from deepsubspace.nn.encoders import residual_autoencoder
 from deepsubspace.nn.losses import (
     coding_rate,
+    coding_rate_of_gram,
     coefficient_regularization,
     reconstruction_loss,
     self_expression_loss,
@@ -234,6 +235,8 @@ def test_coding_rate_is_half_the_logdet_of_the_h_by_h_form(n, h):
     eps = 0.1
     expected = 0.5 * torch.logdet(torch.eye(h, dtype=z.dtype) + h / (n * eps**2) * z.T @ z)
     torch.testing.assert_close(coding_rate(z, eps), expected)
+    torch.testing.assert_close(coding_rate_of_gram(z.T @ z, n, h, eps), expected)
+    torch.testing.assert_close(coding_rate_of_gram(z @ z.T, n, h, eps), expected)
     # spread-out features have a larger rate than collapsed ones of the same norm
     collapsed = z[:1].expand(n, h)
     assert coding_rate(collapsed) < coding_rate(z)

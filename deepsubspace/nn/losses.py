@@ -133,9 +133,13 @@ def coding_rate(z, eps=0.1):
     (Sylvester's determinant identity gives the same value).
     """
     n, h = z.shape
-    small = z @ z.T if n <= h else z.T @ z
-    eye = torch.eye(small.shape[0], dtype=z.dtype, device=z.device)
-    return 0.5 * torch.logdet(eye + (h / (n * eps**2)) * small)
+    return coding_rate_of_gram(z @ z.T if n <= h else z.T @ z, n, h, eps)
+
+
+def coding_rate_of_gram(gram, n, h, eps=0.1):
+    """:func:`coding_rate` of an n x h matrix given its n x n or h x h Gram."""
+    eye = torch.eye(gram.shape[0], dtype=gram.dtype, device=gram.device)
+    return 0.5 * torch.logdet(eye + (h / (n * eps**2)) * gram)
 
 
 def elastic_net_self_expression_loss(x, coef, dictionary, gamma, tau):
