@@ -83,13 +83,17 @@ EXPERIMENTS = {
                                   "(MiniBatchDSC preset, SelfExpressiveNetwork defaults), 3 seeds"),
     "structural": Experiment(
         "structural.py", about="StructuralContrastiveDSC paper-003 presets (learned C), ORL / COIL-20 / "
-                                "Extended Yale B, 5 seeds (so far: ORL seed 0 only)"),
+                                "Extended Yale B, 5 seeds"),
     "structural_k_ablation": Experiment(
         "structural.py", (("--datasets", "orl", "--seeds", "0", "--n-neighbors", "0", "10", "20"),),
-        about="paper 003 Figure 3: the number of excluded neighbours k on ORL (not run yet)"),
+        about="paper 003 Figure 3: the number of excluded neighbours k on ORL (seed 0)"),
+    "structural_closed_form": Experiment(
+        "structural.py", (("--architecture", "closed_form"),),
+        about="StructuralContrastiveDSC 'closed_form' presets (paper 003 networks, closed-form C), "
+              "ORL / COIL-20 / Extended Yale B, 5 seeds"),
     "momentum_ablation": Experiment(
         "momentum_ablation.py", about="paper 000 Figure 4 on COIL-20: batch size x learning rate, "
-                                      "with and without bank_momentum, 3 seeds (not run yet; ~2.5 CPU-hours)"),
+                                      "with and without bank_momentum, 3 seeds (~2 CPU-hours)"),
     # --- diagnostic ----------------------------------------------------------------------
     "trajectory_yaleb": Experiment(
         "trajectory.py", (("--dataset", "extended_yaleb", "--epochs", "1", "12", "48"),), "diagnostic",

@@ -35,27 +35,30 @@ def preset_neighbors(dataset):
     return presets.get(ESTIMATOR, dataset)["n_neighbors"]
 
 
-def run(dataset, seed, n_neighbors, device):
-    result = run_one(ESTIMATOR, dataset, "fullbatch", seed, device,
-                     overrides={"n_neighbors": n_neighbors})
+def run(dataset, seed, n_neighbors, device, architecture="dsc"):
+    from deepsubspace import presets
+
+    overrides = {**presets.get(ESTIMATOR, dataset, architecture), "n_neighbors": n_neighbors}
+    result = run_one(ESTIMATOR, dataset, "fullbatch", seed, device, overrides=overrides)
     result["n_neighbors"] = n_neighbors
+    result["architecture"] = architecture
     result["paper_acc"] = PAPER_ACC.get(dataset)
     return result
 
 
 def markdown(results):
     lines = [
-        "| dataset | k | seeds | ACC (DSC post, the preset) | ACC (plain, paper's protocol) "
+        "| preset | dataset | k | seeds | ACC (DSC post, the preset) | ACC (plain, paper's protocol) "
         "| NMI (DSC post) | paper ACC | effective rank | fit time (s) | peak RSS (MiB) |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     groups = {}
     for r in results.values():
-        groups.setdefault((r["dataset"], r["n_neighbors"]), []).append(r)
-    for (dataset, k), runs in sorted(groups.items()):
+        groups.setdefault((r.get("architecture", "dsc"), r["dataset"], r["n_neighbors"]), []).append(r)
+    for (architecture, dataset, k), runs in sorted(groups.items()):
         col = lambda key: [r[key] for r in runs]  # noqa: E731
         lines.append(
-            f"| {dataset} | {k} | {','.join(str(r['seed']) for r in runs)} "
+            f"| {architecture} | {dataset} | {k} | {','.join(str(r['seed']) for r in runs)} "
             f"| {mean_std(col('acc_dsc_post'))} | {mean_std(col('acc'))} | {mean_std(col('nmi_dsc_post'))} "
             f"| {runs[0]['paper_acc']} | {mean_std(col('effective_rank'))} | {mean_std(col('fit_seconds'))} "
             f"| {mean_std([r['peak_rss_bytes'] / 2**20 for r in runs])} |")
@@ -67,7 +70,7 @@ def markdown(results):
         lines += ["", f"Machine: {m['processor']}, {m['cpu_count']} CPUs, device {m['device']}, torch "
                       f"threads {threads}; versions {m['versions']}. Commits: {commits}.",
                   "Final iterate, full batch, presets of deepsubspace.presets (StructuralContrastiveDSC, "
-                  "'dsc'; reduced CPU epoch budgets, see its docstring)."]
+                  "architecture as in the first column; reduced CPU epoch budgets, see its docstring)."]
     return "\n".join(lines) + "\n"
 
 
@@ -78,18 +81,21 @@ def main(argv=None):
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
     parser.add_argument("--n-neighbors", type=int, nargs="+", default=None,
                         help="k values (default: each preset's); the paper's Figure 3 varies k on ORL")
+    parser.add_argument("--architecture", default="dsc", choices=["dsc", "closed_form"],
+                        help="the preset family (default: the paper's learned C)")
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--output", default=os.path.join(RESULTS, "structural.json"))
     parser.add_argument("--one", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.one:
         dataset, seed, k = args.one
-        print(json.dumps(run(dataset, int(seed), int(k), args.device)))
+        print(json.dumps(run(dataset, int(seed), int(k), args.device, args.architecture)))
         return None
     keys = [(d, s, k) for d in args.datasets
             for k in (args.n_neighbors or [preset_neighbors(d)]) for s in args.seeds]
     results = run_resumable(
-        os.path.abspath(__file__), keys, args.output, ["--device", args.device], markdown=markdown,
+        os.path.abspath(__file__), keys, args.output,
+        ["--device", args.device, "--architecture", args.architecture], markdown=markdown,
         summary=lambda r: f"ACC {r['acc_dsc_post']:.3f} (plain {r['acc']:.3f}; paper {r['paper_acc']})",
     )
     print(markdown(results))

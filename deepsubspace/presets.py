@@ -144,6 +144,15 @@ its only presets; fixed on 2026-12-01 from the paper before any run):
   about 10 minutes per fit: ORL 500 pre-training + 700 fine-tuning epochs,
   COIL-20 100 + 40, Extended Yale B 30 + 50 (a small fraction of the
   DSC-Net budget: expect it to be under-trained).
+
+StructuralContrastiveDSC, ``architecture="closed_form"`` (fixed on
+2026-12-01 before any run with it, after the ``"dsc"`` runs had collapsed
+the Yale B features to effective rank 3.5): the ``"dsc"`` preset with the
+package's well-posed self-expression instead of the learned C --
+``self_expression="closed_form"`` (unit-norm features, exact ridge C on the
+bank) and ``beta = alpha / 10``, so that the ridge weight ``beta / alpha``
+is 0.1 as for the residual presets and LSR. Everything else (networks,
+contrast, epochs) is the ``"dsc"`` preset's.
 """
 
 import copy
@@ -238,6 +247,11 @@ for _dataset, (_k, _shape, _channels, _kernels, _dim, _aug, _pre, _fine) in {
         "alpha": 10 ** (_k / 10 - 3) / 2,  # alpha_paper / 2 with gamma = 1 (section 4.1)
     }
 
+for _dataset in ("orl", "coil20", "extended_yaleb"):
+    _closed = dict(_PRESETS[("StructuralContrastiveDSC", _dataset, "dsc")])
+    _PRESETS[("StructuralContrastiveDSC", _dataset, "closed_form")] = {
+        **_closed, "self_expression": "closed_form", "beta": _closed["alpha"] / 10}
+
 _RESIDUAL = {
     "encoder": "residual", "encoder_params": {"hidden": (16,), "kernel_size": 3, "activation": "gelu"},
     "self_expression": "closed_form", "pretrain_epochs": 0, "learning_rate": 1e-4,
@@ -320,7 +334,7 @@ def get(estimator, dataset, architecture=None):
     dataset : str
         ``"orl"``, ``"coil20"``, ``"coil100"`` or ``"extended_yaleb"``
         (see :func:`available`).
-    architecture : {"residual", "dsc", "deep"}, default=None
+    architecture : {"residual", "dsc", "deep", "closed_form", "paper"}, default=None
         ``"residual"``: the well-posed setting (closed-form C, residual
         encoder; the default where it exists: ORL, COIL-20, Extended Yale B,
         and COIL-100 for MiniBatchDSC).
@@ -328,8 +342,9 @@ def get(estimator, dataset, architecture=None):
         (MiniBatchDSC's default elsewhere). ``"deep"``: the deeper networks
         of the paper's section 4.3 (ContrastiveMiniBatchDSC's default
         elsewhere; for MiniBatchDSC, ORL only). StructuralContrastiveDSC
-        has ``"dsc"`` only: paper 003's Table 1 networks (ORL, COIL-20,
-        Extended Yale B).
+        has ``"dsc"`` (its default: paper 003's Table 1 networks, learned C;
+        ORL, COIL-20, Extended Yale B) and ``"closed_form"`` (the same with
+        the closed-form C-step).
 
     Returns
     -------
