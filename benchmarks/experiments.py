@@ -95,6 +95,9 @@ EXPERIMENTS = {
         "momentum_ablation.py", about="paper 000 Figure 4 on COIL-20: batch size x learning rate, "
                                       "with and without bank_momentum, 3 seeds (~2 CPU-hours)"),
     # --- diagnostic ----------------------------------------------------------------------
+    "diagnostic_linear_branch": Experiment(
+        "wellposed.py", (("--estimator", "MiniBatchDSC", "--modes", "linear_branch"),), "diagnostic",
+        "MiniBatchDSC residual presets with a linear residual branch (activation 'identity'), 5 seeds"),
     "trajectory_yaleb": Experiment(
         "trajectory.py", (("--dataset", "extended_yaleb", "--epochs", "1", "12", "48"),), "diagnostic",
         "MiniBatchDSC residual preset on Extended Yale B after 1, 12, 48 fine-tuning epochs (seed 0)"),

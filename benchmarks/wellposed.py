@@ -32,7 +32,10 @@ from _common import RESULTS, git_commit, machine, mean_std, peak_rss_bytes, run_
 
 #: "collapse_stop": the preset with the label-free stopping rule ``collapse_tol=0`` (stop after the
 #: first epoch that lowers the bank's coding rate), fixed before any run with it
-MODES = {"minibatch": {}, "fullbatch": {"batch_size": None}, "collapse_stop": {"collapse_tol": 0.0}}
+#: "linear_branch" (a diagnostic, chosen after the Yale B trajectory): the residual branch without
+#: its activation, so that the encoder is linear and cannot fold the union of subspaces
+MODES = {"minibatch": {}, "fullbatch": {"batch_size": None}, "collapse_stop": {"collapse_tol": 0.0},
+         "linear_branch": {"encoder_params": {"hidden": (16,), "kernel_size": 3, "activation": "identity"}}}
 #: DSC-Net's public per-dataset post-processing (threshold, subspace_dim, power), label-tuned
 PUBLISHED_POST = {
     "extended_yaleb": {"threshold": 0.1, "subspace_dim": 10, "power": 3.5},

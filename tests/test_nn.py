@@ -254,6 +254,19 @@ def test_residual_autoencoder_is_the_identity_at_start(shape):
     assert any(p.grad is not None and torch.count_nonzero(p.grad) > 0 for p in encoder.parameters())
 
 
+@pytest.mark.parametrize("shape", [(7,), (1, 6, 5)])
+@pytest.mark.parametrize("activation, linear", [("identity", True), ("gelu", False)])
+def test_residual_encoder_with_identity_activation_is_linear(shape, activation, linear):
+    torch.manual_seed(0)
+    encoder, decoder = residual_autoencoder(shape, hidden=(4,), activation=activation)
+    for p in encoder.parameters():  # leave the identity start: a non-zero last layer
+        torch.nn.init.normal_(p, std=0.5)
+    x, y = torch.randn(2, 3, *shape)
+    assert torch.allclose(encoder(2 * x - 3 * y), 2 * encoder(x) - 3 * encoder(y), atol=1e-5) == linear
+    assert not torch.allclose(encoder(x), x)
+    assert all(p.ndim > 1 for p in decoder.parameters()) == linear  # no biases exactly when linear
+
+
 @pytest.mark.parametrize("momentum", [0.0, 0.5, 0.99])
 def test_momentum_encoder_follows_the_ema_rule_exactly(momentum):
     torch.manual_seed(0)

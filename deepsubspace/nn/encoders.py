@@ -16,7 +16,8 @@ from torch import nn
 
 from .._download import check_sha256, download_verified, fetch
 
-_ACTIVATIONS = {"relu": nn.ReLU, "gelu": nn.GELU, "tanh": nn.Tanh}
+#: "identity" makes a network linear (a linear residual branch maps every subspace to a subspace)
+_ACTIVATIONS = {"relu": nn.ReLU, "gelu": nn.GELU, "tanh": nn.Tanh, "identity": nn.Identity}
 
 
 def _activation(name):
@@ -38,11 +39,11 @@ def mlp_autoencoder(input_shape, *, hidden_layer_sizes=(128,), latent_dim=32, ac
     return _mlp(sizes, activation), _mlp(sizes[::-1], activation)
 
 
-def _mlp(dims, activation):
+def _mlp(dims, activation, bias=True):
     """Linear layers ``dims[0] -> ... -> dims[-1]`` with ``activation`` between them."""
     layers = []
     for i, (d_in, d_out) in enumerate(zip(dims[:-1], dims[1:])):
-        layers.append(nn.Linear(d_in, d_out))
+        layers.append(nn.Linear(d_in, d_out, bias=bias))
         if i < len(dims) - 2:
             layers.append(_activation(activation))
     return nn.Sequential(*layers)
@@ -263,7 +264,8 @@ class _Residual(nn.Module):
         self.branch = branch
         last = [m for m in branch.modules() if isinstance(m, (nn.Linear, nn.Conv2d))][-1]
         nn.init.zeros_(last.weight)
-        nn.init.zeros_(last.bias)
+        if last.bias is not None:
+            nn.init.zeros_(last.bias)
 
     def forward(self, x):
         return x + self.branch(x)
@@ -278,14 +280,19 @@ def residual_autoencoder(input_shape, *, hidden=(64,), kernel_size=3, activation
     away from it as far as the loss asks. For vectors ``g`` is an MLP
     ``n_features -> hidden -> n_features``; for images ``(c, h, w)`` a stack
     of stride-1 'same' convolutions ``c -> hidden -> c`` with
-    ``kernel_size``. The decoder has the same form.
+    ``kernel_size``. The decoder has the same form. With
+    ``activation="identity"`` the layers have no biases and the encoder is
+    linear, ``(I + G) x``: it maps every linear subspace to a linear
+    subspace (of the same dimension while ``I + G`` is injective), so it can
+    re-weight the pixels but not fold a union of subspaces.
     """
     hidden = tuple(int(v) for v in hidden)
+    bias = activation != "identity"
     if len(input_shape) == 1:
         sizes = [int(input_shape[0]), *hidden, int(input_shape[0])]
 
         def branch():
-            return _mlp(sizes, activation)
+            return _mlp(sizes, activation, bias)
     elif len(input_shape) == 3:
         if kernel_size % 2 == 0:
             raise ValueError(f"kernel_size must be odd, got {kernel_size}.")
@@ -294,7 +301,7 @@ def residual_autoencoder(input_shape, *, hidden=(64,), kernel_size=3, activation
         def branch():
             layers = []
             for i, (c_in, c_out) in enumerate(zip(channels[:-1], channels[1:])):
-                layers.append(nn.Conv2d(c_in, c_out, kernel_size, padding=kernel_size // 2))
+                layers.append(nn.Conv2d(c_in, c_out, kernel_size, padding=kernel_size // 2, bias=bias))
                 if i < len(channels) - 2:
                     layers.append(_activation(activation))
             return nn.Sequential(*layers)
