@@ -1,8 +1,10 @@
 """Regenerate the results tables of the README and the docs from the result files.
 
 Reads the results of the experiments ``wellposed_minibatchdsc`` and
-``wellposed_contrastiveminibatchdsc`` (the deep presets), ``structural``
-(StructuralContrastiveDSC), ``compare_baselines`` (shallow baselines on the
+``wellposed_contrastiveminibatchdsc`` (the deep presets), ``structural`` and
+``structural_closed_form`` (StructuralContrastiveDSC), the MiniBatchDSC
+variants ``wellposed_collapse_stop_minibatchdsc`` and
+``diagnostic_linear_branch``, ``momentum_ablation``, ``compare_baselines`` (shallow baselines on the
 same pixels), the COIL-100 experiments, ``out_of_sample_coil100``, ``scale``
 and ``step_cost_closed_form``, each in ``benchmarks/results/<experiment>/``; writes ``docs/generated/results_tables.rst``
 and replaces the block between the ``results-table`` markers of README.rst.
@@ -66,18 +68,30 @@ def collect():
     return shallow, deep
 
 
-def structural_runs():
-    """StructuralContrastiveDSC preset runs (its default k only) by dataset."""
+def structural_runs(experiment="structural"):
+    """StructuralContrastiveDSC preset runs of ``experiment`` (its default k only) by dataset."""
     runs = {}
-    for run in (_load("structural") or {}).values():
+    for run in (_load(experiment, "structural.json") or {}).values():
         runs.setdefault(run["dataset"], []).append(run)
     return runs
+
+
+#: StructuralContrastiveDSC preset families in the main table: (experiment, label)
+STRUCTURAL = [("structural", "StructuralContrastiveDSC preset (paper 003, learned C, full batch)"),
+              ("structural_closed_form", "StructuralContrastiveDSC 'closed_form' preset (full batch)")]
+#: variants of the MiniBatchDSC residual preset: (experiment, mode, label)
+VARIANTS = [("wellposed_minibatchdsc", "minibatch", "the preset (mini-batch)"),
+            ("wellposed_collapse_stop_minibatchdsc", "collapse_stop",
+             "with the label-free stop ``collapse_tol=0``"),
+            ("diagnostic_linear_branch", "linear_branch",
+             "linear residual branch (diagnostic, chosen after the Yale B trajectory)")]
 
 
 def main_table(shallow, deep):
     header = ["method (raw pixels for the shallow rows)"] + [label for _, label in DATASETS]
     rows = []
-    structural = structural_runs()
+    structural = [(label, structural_runs(experiment)) for experiment, label in STRUCTURAL]
+    structural = [(label, runs) for label, runs in structural if runs]
     for stem, label in DEEP:
         for mode in ("minibatch", "fullbatch"):
             if not any((stem, d, mode) in deep for d, _ in DATASETS):
@@ -85,9 +99,8 @@ def main_table(shallow, deep):
             cells = [_fmt([r["acc_dsc_post"] for r in deep.get((stem, d, mode), [])]) for d, _ in DATASETS]
             rows.append([f"{label} preset ({'mini-batch' if mode == 'minibatch' else 'full batch'})"]
                         + cells)
-    if structural:
-        rows.append(["StructuralContrastiveDSC preset (paper 003, full batch)"]
-                    + [_fmt([r["acc_dsc_post"] for r in structural.get(d, [])]) for d, _ in DATASETS])
+    for label, runs in structural:
+        rows.append([label] + [_fmt([r["acc_dsc_post"] for r in runs.get(d, [])]) for d, _ in DATASETS])
     for method, label in SHALLOW:
         rows.append([label] + [_fmt(shallow.get((d, method))) for d, _ in DATASETS])
     best, best_value = [], {}
@@ -104,11 +117,61 @@ def main_table(shallow, deep):
             cells.append(f"{np.mean([r['acc_dsc_post'] for r in runs]) - best_value[d]:+.3f}"
                          if runs and d in best_value else "n/a")
         rows.append([f"{label} preset (mini-batch) minus best shallow"] + cells)
-    if structural:
-        rows.append(["StructuralContrastiveDSC preset minus best shallow"] + [
-            f"{np.mean([r['acc_dsc_post'] for r in structural[d]]) - best_value[d]:+.3f}"
-            if structural.get(d) and d in best_value else "n/a" for d, _ in DATASETS])
+    for label, runs in structural:
+        rows.append([f"{label.replace(' (full batch)', '').replace(', full batch)', ')')} minus best shallow"] + [
+            f"{np.mean([r['acc_dsc_post'] for r in runs[d]]) - best_value[d]:+.3f}"
+            if runs.get(d) and d in best_value else "n/a" for d, _ in DATASETS])
     return _table(header, rows)
+
+
+def variants_table(shallow):
+    """The MiniBatchDSC residual preset and its variants, with the gap to the best shallow method."""
+    best = {d: max(np.mean(v) for (dd, _), v in shallow.items() if dd == d)
+            for d, _ in DATASETS if any(dd == d for dd, _ in shallow)}
+    rows = []
+    for experiment, mode, label in VARIANTS:
+        runs = [r for r in (_load(experiment, "wellposed_minibatchdsc.json") or {}).values()
+                if r["mode"] == mode]
+        if not runs:
+            continue
+        cells = []
+        for d, _ in DATASETS:
+            mine = [r for r in runs if r["dataset"] == d]
+            if not mine:
+                cells.append("not run")
+                continue
+            mean = np.mean([r["acc_dsc_post"] for r in mine])
+            epochs = sorted({r.get("n_iter", r["params"]["max_epochs"]) for r in mine})
+            cells.append(f"{_fmt([r['acc_dsc_post'] for r in mine])}; {mean - best[d]:+.3f}; "
+                         f"epochs {'/'.join(map(str, epochs))}")
+        rows.append([f"MiniBatchDSC, {label}"] + cells)
+    if len(rows) < 2:
+        return ""
+    return _table(["variant (5 seeds, DSC post)"] + [f"{name}: ACC; minus best shallow; epochs run"
+                                                      for _, name in DATASETS], rows)
+
+
+def momentum_table():
+    """Paper 000 Figure 4 on COIL-20: mean ACC per (batch size, learning rate), without / with the EMA."""
+    runs = list((_load("momentum_ablation") or {}).values())
+    if not runs:
+        return ""
+    sizes = sorted({r["batch_size"] for r in runs})
+    rates = sorted({r["learning_rate"] for r in runs})
+
+    def cell(size, rate, momentum):
+        accs = [r["acc"] for r in runs if r["batch_size"] == size and r["learning_rate"] == rate
+                and (r["bank_momentum"] is None) == (momentum is None)]
+        return np.mean(accs) if accs else None
+
+    rows = []
+    for size in sizes:
+        cells = []
+        for rate in rates:
+            plain, ema = cell(size, rate, None), cell(size, rate, 0.99)
+            cells.append("not run" if plain is None or ema is None else f"{plain:.3f} / {ema:.3f}")
+        rows.append([str(size)] + cells)
+    return _table(["batch size"] + [f"lr {r:g}" for r in rates], rows)
 
 
 def detail_table(deep):
@@ -211,6 +274,15 @@ def main():
                 ("Scale: 20 subspaces of dimension 6 in R^60, one seed, 1 thread", scale_table())):
             if table_text:
                 fh.write(title + "\n" + "~" * len(title) + "\n\n" + table_text + "\n")
+        variants = variants_table(shallow)
+        if variants:
+            title = "MiniBatchDSC: the preset and its variants (ACC; minus best shallow; epochs run)"
+            fh.write(title + "\n" + "~" * len(title) + "\n\n" + variants + "\n")
+        momentum = momentum_table()
+        if momentum:
+            title = ("Momentum encoder for the bank, COIL-20 (paper 000 Figure 4): mean ACC over "
+                     "3 seeds, without / with ``bank_momentum=0.99``")
+            fh.write(title + "\n" + "~" * len(title) + "\n\n" + momentum + "\n")
         steps = step_table()
         if steps:
             fh.write("Cost of one closed-form training step (batch 128, latent 32, 1 thread)\n"
