@@ -8,6 +8,7 @@ import pytest
 import torch
 from conftest import union_of_subspaces
 from hypothesis import given, settings
+from joblib import parallel_config
 from hypothesis import strategies as st
 from scipy import sparse
 from sklearn.base import clone
@@ -294,6 +295,27 @@ def test_pickle_clone_pipeline_and_grid_search(subspaces):
     search.fit(X, y)
     assert set(search.cv_results_["param_alpha"]) == {0.5, 2.0}
     assert np.all(np.isfinite(search.cv_results_["mean_test_score"]))
+
+
+@pytest.mark.slow
+def test_grid_search_fans_out_through_a_joblib_backend(subspaces):
+    """docs/distributed.rst: a joblib backend runs the search's fits in other processes (here
+    loky's local worker processes, as dask's or ray's would on other machines)."""
+    X, y = subspaces
+    everything = np.arange(len(X))
+
+    def search():
+        return GridSearchCV(MiniBatchDSC(n_clusters=3, random_state=0, **FAST),
+                            {"alpha": [0.5, 2.0], "beta": [0.1, 1.0]},
+                            scoring=fit_predict_scorer(adjusted_rand_score),
+                            cv=[(everything, everything)], refit=False, n_jobs=2)
+
+    serial = search().set_params(n_jobs=None).fit(X, y)
+    with parallel_config(backend="loky", inner_max_num_threads=1):
+        fanned_out = search().fit(X, y)
+    np.testing.assert_allclose(fanned_out.cv_results_["mean_test_score"],
+                               serial.cv_results_["mean_test_score"], atol=1e-12)
+    assert list(fanned_out.cv_results_["params"]) == list(serial.cv_results_["params"])
 
 
 @pytest.mark.parametrize(
