@@ -13,13 +13,14 @@ import argparse
 import datetime
 import json
 import os
+import signal
 import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
-from _common import RESULTS_ROOT, git_commit, machine  # noqa: E402
+from _common import BUNDLE, RESULTS_ROOT, git_commit, machine, write_bundle  # noqa: E402
 from experiments import EXPERIMENTS  # noqa: E402
 
 
@@ -60,11 +61,29 @@ def run(name, extra, dry_run=False):
     }
     environment = {**os.environ, "DEEPSUBSPACE_RESULTS": folder}
     code = 0
-    for command in commands:
-        print("$ python", os.path.relpath(command[0]), *command[1:], flush=True)
-        code = subprocess.run([sys.executable, *command], env=environment).returncode
-        if code:
-            break
+    child = None
+
+    def stop(signum, frame):  # a time limit (timeout's SIGTERM): stop the run, keep the manifest
+        if child is not None:
+            child.terminate()
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        for command in commands:
+            print("$ python", os.path.relpath(command[0]), *command[1:], flush=True)
+            child = subprocess.Popen([sys.executable, *command], env=environment)
+            code = child.wait()
+            if code:
+                break
+    except KeyboardInterrupt:
+        if child is not None:
+            child.terminate()
+            child.wait()
+        code = -signal.SIGTERM
+        manifest["interrupted"] = True
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     manifest["finished"] = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
     manifest["returncode"] = code
     manifest["files"] = sorted(f for f in os.listdir(folder) if f != "manifest.json")
@@ -86,9 +105,14 @@ def main(argv=None):
     running = commands.add_parser("run", help="run one experiment")
     running.add_argument("name", choices=sorted(EXPERIMENTS), metavar="NAME")
     running.add_argument("--dry-run", action="store_true", help="print the commands only")
+    bundling = commands.add_parser("bundle", help="the data a device machine needs (see gpu.sh)")
+    bundling.add_argument("folder", nargs="?", default=os.path.join(os.path.dirname(HERE), BUNDLE))
     args = parser.parse_args(argv)
     if args.command == "list":
         list_experiments(args.status)
+        return 0
+    if args.command == "bundle":
+        print(f"{args.folder}: {', '.join(write_bundle(args.folder))}")
         return 0
     return run(args.name, extra, args.dry_run)
 

@@ -123,3 +123,56 @@ def run_resumable(script, keys, output, extra_args=(), summary=None, markdown=No
     if markdown is not None:
         write_markdown(output, markdown(results))
     return results
+
+
+#: where ``python -m benchmarks bundle`` puts the data for a device machine (git-ignored)
+BUNDLE = "device_data"
+#: data sets whose files travel as they are (small .mat files), and those that travel decoded
+#: (as ``load_dataset`` keyword arguments)
+COPIED = ("orl", "coil20", "extended_yaleb")
+BUNDLED = {"coil100": {}}
+
+
+def _bundle_file(folder, name, kwargs):
+    suffix = "".join(f"_{k}{v}" for k, v in sorted(kwargs.items()))
+    return os.path.join(folder, f"{name}{suffix}.npz")
+
+
+def load_data(name, **kwargs):
+    """``deepsubspace.datasets.load_dataset(name, **kwargs)``, or the same arrays from a bundle.
+
+    With ``DEEPSUBSPACE_ARRAYS`` set (on a device machine, where ``../shared``
+    does not travel and the 129 MB COIL-100 zip is over the carry limit), the
+    decoded ``data`` and ``target`` come from the ``.npz`` that
+    :func:`write_bundle` wrote there, when it holds this data set.
+    """
+    folder = os.environ.get("DEEPSUBSPACE_ARRAYS")
+    path = _bundle_file(folder, name, kwargs) if folder else None
+    if path and os.path.exists(path):
+        import numpy as np
+        from sklearn.utils import Bunch
+
+        with np.load(path) as arrays:
+            return Bunch(data=arrays["data"], target=arrays["target"], name=name, filename=path)
+    from deepsubspace.datasets import load_dataset
+
+    return load_dataset(name, **kwargs)
+
+
+def write_bundle(folder):
+    """Write what a device run needs into ``folder``: the files of :data:`COPIED` (they pass
+    their sha256 check there) and the decoded arrays of :data:`BUNDLED` (float32, compressed)."""
+    import shutil
+
+    import numpy as np
+
+    from deepsubspace.datasets import DATASETS, get_data_home, load_dataset
+
+    os.makedirs(folder, exist_ok=True)
+    for name in COPIED:
+        shutil.copy(os.path.join(get_data_home(), DATASETS[name].filename), folder)
+    for name, kwargs in BUNDLED.items():
+        data = load_dataset(name, **kwargs)
+        np.savez_compressed(_bundle_file(folder, name, kwargs), data=data.data, target=data.target)
+    return sorted(os.listdir(folder))
+

@@ -65,9 +65,18 @@ EXPERIMENTS = {
         "step_cost.py", about="time and memory of one closed-form step, N = 1,000 .. 64,000"),
     "ensc_speed": Experiment(
         "ensc_speed.py", (("--threads", "1"),), about="EnSC coefficient step, COIL-20 and COIL-100"),
+    "scale_gpu": Experiment(
+        "scale.py", (("--sizes", "100000", "--methods", "senet", "minibatch_dsc", "--device", "cuda"),),
+        about="the scale benchmark's largest N on a GPU (benchmarks/gpu.sh; not run yet: no GPU lent)"),
+    "table1_coil100_gpu": Experiment(
+        "table1.py", (("--datasets", "coil100", "--modes", "minibatch", "fullbatch", "--seeds", "0", "1",
+                       "2", "--device", "cuda"),),
+        about="paper 000 Table 1 on COIL-100 (32x32 gray), mini-batch vs full batch: CUDA peak memory "
+              "and time per epoch (benchmarks/gpu.sh; not run yet: no GPU lent)"),
     "clbdsc_coil100": Experiment(
         "clbdsc.py", (("--dataset", "coil100"),),
-        about="paper 000 section 4.3: ResNet-18 CLBDSC on COIL-100, 128x128 RGB (GPU; not run yet)"),
+        about="paper 000 section 4.3: ResNet-18 CLBDSC on COIL-100, 128x128 RGB (GPU; not run yet: "
+              "its decoded data, 171 MB compressed, is over a device's 64 MiB carry limit)"),
     "coil100_minibatchdsc": Experiment(
         "wellposed.py", (("--estimator", "MiniBatchDSC", "--datasets", "coil100"),),
         about="MiniBatchDSC residual preset on COIL-100 (32x32 gray, N = 7,168), 5 seeds"),

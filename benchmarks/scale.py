@@ -74,7 +74,7 @@ def _timed(module, name, seconds):
     setattr(module, name, wrapper)
 
 
-def run_one(method, n_samples, threads):
+def run_one(method, n_samples, threads, device="cpu"):
     import torch
 
     torch.set_num_threads(threads)
@@ -87,9 +87,10 @@ def run_one(method, n_samples, threads):
     X, y = union_of_subspaces(n_samples)
     calls = {}
     if method == "senet":
-        model = SelfExpressiveNetwork(n_clusters=N_SUBSPACES, random_state=0)
+        model = SelfExpressiveNetwork(n_clusters=N_SUBSPACES, random_state=0, device=device)
     elif method == "minibatch_dsc":
-        model = MiniBatchDSC(n_clusters=N_SUBSPACES, random_state=0, **MINIBATCH_DSC_PARAMS)
+        model = MiniBatchDSC(n_clusters=N_SUBSPACES, random_state=0, device=device,
+                             **MINIBATCH_DSC_PARAMS)
         _timed(_base, "affinity_from_coefficients", calls)
         _timed(_base, "spectral_labels", calls)
     else:
@@ -97,6 +98,8 @@ def run_one(method, n_samples, threads):
                                                        **ENSC_PARAMS)
         _timed(_estimators, "affinity_from_coefficients", calls)
         _timed(_estimators, "spectral_labels", calls)
+    if device.startswith("cuda"):
+        torch.cuda.reset_peak_memory_stats(device)
     start = time.perf_counter()
     model.fit(X)
     total = time.perf_counter() - start
@@ -116,7 +119,9 @@ def run_one(method, n_samples, threads):
         "nonzeros_per_row": float(coef.nnz / n_samples),
         "peak_rss_bytes": peak_rss_bytes(), "load_before": load_before,
         "load_after": os.getloadavg()[0], "threads": torch.get_num_threads(),
-        "commit": git_commit(), "machine": machine(),
+        "commit": git_commit(), "machine": machine(device), "device": device,
+        "cuda_max_memory_allocated_bytes": (int(torch.cuda.max_memory_allocated(device))
+                                            if device.startswith("cuda") else None),
         "params": model.get_params(),
     }
 
@@ -156,12 +161,13 @@ def main(argv=None):
     parser.add_argument("--methods", nargs="+", default=list(METHODS), choices=METHODS)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--ensc-max-gram-gib", type=float, default=4.0)
+    parser.add_argument("--device", default="cpu", help="the deep methods' device (EnSC runs on CPU)")
     parser.add_argument("--output", default=os.path.join(RESULTS, "scale.json"))
     parser.add_argument("--one", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.one:
         method, n_samples = args.one
-        print(json.dumps(run_one(method, int(n_samples), args.threads)))
+        print(json.dumps(run_one(method, int(n_samples), args.threads, args.device)))
         return None
     keys, skipped = [], []
     for method in args.methods:
@@ -173,7 +179,8 @@ def main(argv=None):
     if skipped:
         print("skipped (memory): " + "; ".join(skipped), flush=True)
     results = run_resumable(
-        os.path.abspath(__file__), keys, args.output, ["--threads", str(args.threads)],
+        os.path.abspath(__file__), keys, args.output,
+        ["--threads", str(args.threads), "--device", args.device],
         summary=lambda r: f"ARI {r['ari']:.4f}, {r['seconds']:.0f} s, "
                           f"peak RSS {r['peak_rss_bytes'] / 2**30:.2f} GiB",
         markdown=markdown)

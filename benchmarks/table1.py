@@ -21,7 +21,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _common import RESULTS, machine, mean_std, peak_rss_bytes, run_resumable  # noqa: E402
+from _common import RESULTS, load_data, machine, mean_std, peak_rss_bytes, run_resumable  # noqa: E402
 
 MODES = {"minibatch": {}, "fullbatch": {"batch_size": None}}
 
@@ -32,10 +32,9 @@ def run_one(dataset, mode, seed, device, epochs=None, architecture="dsc", overri
 
     from deepsubspace import MiniBatchDSC, presets
     from deepsubspace.affinity import affinity_from_coefficients, spectral_labels
-    from deepsubspace.datasets import load_dataset
     from deepsubspace.metrics import clustering_accuracy, normalized_mutual_info_score
 
-    data = load_dataset(dataset)
+    data = load_data(dataset)
     params = presets.get("MiniBatchDSC", dataset, architecture)
     params.update(MODES[mode])
     params.update(overrides or {})

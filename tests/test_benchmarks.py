@@ -4,6 +4,7 @@ import importlib.util
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
@@ -98,3 +99,24 @@ def test_no_benchmark_imports_from_examples():
             elif isinstance(node, ast.Constant) and isinstance(node.value, str):
                 assert node.value != "examples" and "examples/" not in node.value.replace(
                     "``examples/``", ""), (path.name, node.value[:80])
+
+
+def test_a_device_bundle_gives_the_arrays_that_load_dataset_gives(tmp_path, monkeypatch):
+    from deepsubspace.datasets import DATASETS, get_data_home, load_dataset
+
+    if not (Path(get_data_home()) / DATASETS["orl"].filename).is_file():
+        pytest.skip("ORL file not found (set DEEPSUBSPACE_DATA)")
+    common = _load("_common")
+    monkeypatch.setattr(common, "COPIED", ("orl",))
+    monkeypatch.setattr(common, "BUNDLED", {"orl": {"image_size": 16}})
+    assert common.write_bundle(tmp_path) == [DATASETS["orl"].filename, "orl_image_size16.npz"]
+    expected = load_dataset("orl", image_size=16)
+    monkeypatch.setenv("DEEPSUBSPACE_ARRAYS", str(tmp_path))
+    bundled = common.load_data("orl", image_size=16)
+    assert bundled.filename == str(tmp_path / "orl_image_size16.npz")
+    np.testing.assert_array_equal(bundled.data, expected.data)
+    np.testing.assert_array_equal(bundled.target, expected.target)
+    # what the bundle does not hold is read as usual (here: from the copied file)
+    monkeypatch.setenv("DEEPSUBSPACE_DATA", str(tmp_path))
+    assert common.load_data("orl").data.shape == (400, 1024)
+
