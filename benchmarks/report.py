@@ -171,7 +171,42 @@ def momentum_table():
             plain, ema = cell(size, rate, None), cell(size, rate, 0.99)
             cells.append("not run" if plain is None or ema is None else f"{plain:.3f} / {ema:.3f}")
         rows.append([str(size)] + cells)
-    return _table(["batch size"] + [f"lr {r:g}" for r in rates], rows)
+    return _table(["batch size"] + [f"lr {r:g}" for r in rates], rows) + "\n" + momentum_summary(runs) + "\n"
+
+
+def momentum_summary(runs, full_batch_rate=1e-3):
+    """Paired reading of the momentum ablation, and the paper's lr ~ 1/k rule on the same grid."""
+    paired = {}
+    for r in runs:
+        key = (r["batch_size"], r["learning_rate"], r["seed"])
+        paired.setdefault(key, {})["ema" if r["bank_momentum"] is not None else "plain"] = r["acc"]
+    diffs = np.array([p["ema"] - p["plain"] for p in paired.values() if len(p) == 2])
+    if not len(diffs):
+        return ""
+    n_samples = 1440  # COIL-20, the data set of the ablation
+    rates = sorted({r["learning_rate"] for r in runs})
+
+    def rule_rate(size):  # the grid rate nearest (in log) to the full-batch rate / number of splits
+        k = -(-n_samples // size)
+        return min(rates, key=lambda rate: abs(np.log(rate) - np.log(full_batch_rate / k)))
+
+    def mean_acc(select):
+        accs = [r["acc"] for r in runs if select(r)]
+        return f"{np.mean(accs):.3f} ({len(accs)} fits)" if accs else "not run"
+
+    on_rule = lambda r: r["learning_rate"] == rule_rate(r["batch_size"])  # noqa: E731
+    return "\n".join([
+        f"* Paired by cell and seed: momentum minus none {diffs.mean():+.3f} +- "
+        f"{diffs.std(ddof=1) / np.sqrt(len(diffs)) if len(diffs) > 1 else 0.0:.3f} (standard error), "
+        f"positive in {int((diffs > 0).sum())} of {len(diffs)} pairs.",
+        f"* All cells: without momentum {mean_acc(lambda r: r['bank_momentum'] is None)}, with it "
+        f"{mean_acc(lambda r: r['bank_momentum'] is not None)}.",
+        f"* The paper's rule lr = {full_batch_rate:g} / k (k = number of splits; nearest grid rate: "
+        + ", ".join(f"batch {s}: {rule_rate(s):g}" for s in sorted({r['batch_size'] for r in runs}))
+        + f"): without momentum {mean_acc(lambda r: on_rule(r) and r['bank_momentum'] is None)}, with it "
+        f"{mean_acc(lambda r: on_rule(r) and r['bank_momentum'] is not None)}; momentum at the largest "
+        f"rate {rates[-1]:g} for every batch size {mean_acc(lambda r: r['learning_rate'] == rates[-1] and r['bank_momentum'] is not None)}.",
+    ]) + "\n"
 
 
 def detail_table(deep):
