@@ -107,6 +107,10 @@ EXPERIMENTS = {
     "diagnostic_linear_branch": Experiment(
         "wellposed.py", (("--estimator", "MiniBatchDSC", "--modes", "linear_branch"),), "diagnostic",
         "MiniBatchDSC residual presets with a linear residual branch (activation 'identity'), 5 seeds"),
+    "spectral_restarts": Experiment(
+        "spectral_restarts.py", about="ACC over 10 spectral seeds and the ACC of the smallest normalised "
+                                      "cut, for LSR on the pixels and MiniBatchDSC after one epoch",
+        status="diagnostic"),
     "trajectory_yaleb": Experiment(
         "trajectory.py", (("--dataset", "extended_yaleb", "--epochs", "1", "12", "48"),), "diagnostic",
         "MiniBatchDSC residual preset on Extended Yale B after 1, 12, 48 fine-tuning epochs (seed 0)"),
