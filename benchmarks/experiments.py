@@ -108,8 +108,10 @@ EXPERIMENTS = {
         "wellposed.py", (("--estimator", "MiniBatchDSC", "--modes", "linear_branch"),), "diagnostic",
         "MiniBatchDSC residual presets with a linear residual branch (activation 'identity'), 5 seeds"),
     "spectral_restarts": Experiment(
-        "spectral_restarts.py", about="ACC over 10 spectral seeds and the ACC of the smallest normalised "
-                                      "cut, for LSR on the pixels and MiniBatchDSC after one epoch",
+        "spectral_restarts.py", ((), ("--sources", "preset", "--datasets", "extended_yaleb", "coil20",
+                                      "--seeds", "0", "1")),
+        about="ACC over 10 spectral seeds and the ACC of the smallest normalised cut: LSR on the "
+              "pixels, MiniBatchDSC after one epoch (5 seeds) and after the preset (2 seeds)",
         status="diagnostic"),
     "trajectory_yaleb": Experiment(
         "trajectory.py", (("--dataset", "extended_yaleb", "--epochs", "1", "12", "48"),), "diagnostic",
