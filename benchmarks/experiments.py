@@ -94,8 +94,8 @@ EXPERIMENTS = {
         "structural.py", about="StructuralContrastiveDSC paper-003 presets (learned C), ORL / COIL-20 / "
                                 "Extended Yale B, 5 seeds"),
     "structural_k_ablation": Experiment(
-        "structural.py", (("--datasets", "orl", "--seeds", "0", "--n-neighbors", "0", "10", "20"),),
-        about="paper 003 Figure 3: the number of excluded neighbours k on ORL (seed 0)"),
+        "structural.py", (("--datasets", "orl", "--seeds", "0", "1", "2", "--n-neighbors", "0", "10", "20"),),
+        about="paper 003 Figure 3: the number of excluded neighbours k on ORL (3 seeds)"),
     "structural_closed_form": Experiment(
         "structural.py", (("--architecture", "closed_form"),),
         about="StructuralContrastiveDSC 'closed_form' presets (paper 003 networks, closed-form C), "

@@ -79,12 +79,16 @@ def structural_runs(experiment="structural"):
 #: StructuralContrastiveDSC preset families in the main table: (experiment, label)
 STRUCTURAL = [("structural", "StructuralContrastiveDSC preset (paper 003, learned C, full batch)"),
               ("structural_closed_form", "StructuralContrastiveDSC 'closed_form' preset (full batch)")]
-#: variants of the MiniBatchDSC residual preset: (experiment, mode, label)
-VARIANTS = [("wellposed_minibatchdsc", "minibatch", "the preset (mini-batch)"),
-            ("wellposed_collapse_stop_minibatchdsc", "collapse_stop",
+#: variants of the deep residual presets: (experiment, estimator file stem, mode, label)
+VARIANTS = [("wellposed_minibatchdsc", "minibatchdsc", "minibatch", "the preset (mini-batch)"),
+            ("wellposed_collapse_stop_minibatchdsc", "minibatchdsc", "collapse_stop",
              "with the label-free stop ``collapse_tol=0``"),
-            ("diagnostic_linear_branch", "linear_branch",
-             "linear residual branch (diagnostic, chosen after the Yale B trajectory)")]
+            ("diagnostic_linear_branch", "minibatchdsc", "linear_branch",
+             "linear residual branch (diagnostic, chosen after the Yale B trajectory)"),
+            ("wellposed_contrastiveminibatchdsc", "contrastiveminibatchdsc", "minibatch",
+             "the preset (mini-batch)"),
+            ("wellposed_collapse_stop_contrastiveminibatchdsc", "contrastiveminibatchdsc", "collapse_stop",
+             "with the label-free stop ``collapse_tol=0``")]
 
 
 def main_table(shallow, deep):
@@ -125,12 +129,12 @@ def main_table(shallow, deep):
 
 
 def variants_table(shallow):
-    """The MiniBatchDSC residual preset and its variants, with the gap to the best shallow method."""
+    """The deep residual presets and their variants, with the gap to the best shallow method."""
     best = {d: max(np.mean(v) for (dd, _), v in shallow.items() if dd == d)
             for d, _ in DATASETS if any(dd == d for dd, _ in shallow)}
     rows = []
-    for experiment, mode, label in VARIANTS:
-        runs = [r for r in (_load(experiment, "wellposed_minibatchdsc.json") or {}).values()
+    for experiment, stem, mode, label in VARIANTS:
+        runs = [r for r in (_load(experiment, f"wellposed_{stem}.json") or {}).values()
                 if r["mode"] == mode]
         if not runs:
             continue
@@ -144,7 +148,7 @@ def variants_table(shallow):
             epochs = sorted({r.get("n_iter", r["params"]["max_epochs"]) for r in mine})
             cells.append(f"{_fmt([r['acc_dsc_post'] for r in mine])}; {mean - best[d]:+.3f}; "
                          f"epochs {'/'.join(map(str, epochs))}")
-        rows.append([f"MiniBatchDSC, {label}"] + cells)
+        rows.append([f"{dict(DEEP)[stem]}, {label}"] + cells)
     if len(rows) < 2:
         return ""
     return _table(["variant (5 seeds, DSC post)"] + [f"{name}: ACC; minus best shallow; epochs run"
@@ -311,7 +315,7 @@ def main():
                 fh.write(title + "\n" + "~" * len(title) + "\n\n" + table_text + "\n")
         variants = variants_table(shallow)
         if variants:
-            title = "MiniBatchDSC: the preset and its variants (ACC; minus best shallow; epochs run)"
+            title = "Deep presets and their variants (ACC; minus best shallow; epochs run)"
             fh.write(title + "\n" + "~" * len(title) + "\n\n" + variants + "\n")
         momentum = momentum_table()
         if momentum:
