@@ -99,6 +99,11 @@ class StructuralContrastiveDSC(BaseMiniBatchDSC):
     coding_rate : float, default=0.0
         Weight of the coding rate of the batch's unit-norm features,
         subtracted in stage 2 (see :class:`MiniBatchDSC`).
+    collapse_tol : float in [0, 1) or None, default=None
+        Stop stage 2 at the end of the first epoch after which the coding
+        rate of the memory bank's unit-norm features is below
+        ``(1 - collapse_tol)`` times its value when stage 2 began (see
+        :class:`MiniBatchDSC`). ``None``: always ``max_epochs``.
     coefficients : {"auto", "dense", "sparse"}, default="auto"
         How ``coef_`` is stored (see :class:`MiniBatchDSC`).
     n_nonzero : int, default=50
@@ -156,7 +161,8 @@ class StructuralContrastiveDSC(BaseMiniBatchDSC):
     encoder_, decoder_, projection_head_ : torch.nn.Module
         The trained networks, on CPU in evaluation mode.
     n_iter_ : int
-        Stage-2 epochs run.
+        Stage-2 epochs run (fewer than ``max_epochs`` when ``collapse_tol``
+        stopped it).
     loss_curve_ : list of float
         Total loss of each stage-2 epoch (sum over its batches).
     loss_terms_ : dict of list of float
@@ -243,6 +249,7 @@ class StructuralContrastiveDSC(BaseMiniBatchDSC):
         beta=0.1,
         self_expression="closed_form",
         coding_rate=0.0,
+        collapse_tol=None,
         coefficients="auto",
         n_nonzero=50,
         contrast_weight=0.1,
@@ -273,6 +280,7 @@ class StructuralContrastiveDSC(BaseMiniBatchDSC):
         self.beta = beta
         self.self_expression = self_expression
         self.coding_rate = coding_rate
+        self.collapse_tol = collapse_tol
         self.coefficients = coefficients
         self.n_nonzero = n_nonzero
         self.contrast_weight = contrast_weight
