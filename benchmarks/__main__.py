@@ -64,8 +64,6 @@ def run(name, extra, dry_run=False):
     child = None
 
     def stop(signum, frame):  # a time limit (timeout's SIGTERM): stop the run, keep the manifest
-        if child is not None:
-            child.terminate()
         raise KeyboardInterrupt
 
     previous = signal.signal(signal.SIGTERM, stop)

@@ -29,7 +29,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _common import RESULTS, git_commit, machine, peak_rss_bytes, run_resumable, write_markdown  # noqa: E402
+from _common import RESULTS, git_commit, machine, peak_rss_bytes, run_resumable  # noqa: E402
 
 BATCH_SIZES = (32, 64, 128, 256)
 LEARNING_RATES = (3e-5, 6e-5, 1e-4, 3e-4, 6e-4, 1e-3)

@@ -122,7 +122,7 @@ def main_table(shallow, deep):
                          if runs and d in best_value else "n/a")
         rows.append([f"{label} preset (mini-batch) minus best shallow"] + cells)
     for label, runs in structural:
-        rows.append([f"{label.replace(' (full batch)', '').replace(', full batch)', ')')} minus best shallow"] + [
+        rows.append([f"{label} minus best shallow"] + [
             f"{np.mean([r['acc_dsc_post'] for r in runs[d]]) - best_value[d]:+.3f}"
             if runs.get(d) and d in best_value else "n/a" for d, _ in DATASETS])
     return _table(header, rows)

@@ -119,7 +119,7 @@ def run_one(method, n_samples, threads, device="cpu"):
         "nonzeros_per_row": float(coef.nnz / n_samples),
         "peak_rss_bytes": peak_rss_bytes(), "load_before": load_before,
         "load_after": os.getloadavg()[0], "threads": torch.get_num_threads(),
-        "commit": git_commit(), "machine": machine(device), "device": device,
+        "commit": git_commit(), "machine": machine(device),
         "cuda_max_memory_allocated_bytes": (int(torch.cuda.max_memory_allocated(device))
                                             if device.startswith("cuda") else None),
         "params": model.get_params(),

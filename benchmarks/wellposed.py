@@ -32,10 +32,11 @@ from _common import RESULTS, git_commit, machine, mean_std, peak_rss_bytes, run_
 
 #: "collapse_stop": the preset with the label-free stopping rule ``collapse_tol=0`` (stop after the
 #: first epoch that lowers the bank's coding rate), fixed before any run with it
-#: "linear_branch" (a diagnostic, chosen after the Yale B trajectory): the residual branch without
-#: its activation, so that the encoder is linear and cannot fold the union of subspaces
+#: "linear_branch" (a diagnostic, chosen after the Yale B trajectory): the preset's residual branch
+#: without its activation, so that the encoder is linear and cannot fold the union of subspaces
+#: (a mode's ``encoder_params`` update the preset's)
 MODES = {"minibatch": {}, "fullbatch": {"batch_size": None}, "collapse_stop": {"collapse_tol": 0.0},
-         "linear_branch": {"encoder_params": {"hidden": (16,), "kernel_size": 3, "activation": "identity"}}}
+         "linear_branch": {"encoder_params": {"activation": "identity"}}}
 #: DSC-Net's public per-dataset post-processing (threshold, subspace_dim, power), label-tuned
 PUBLISHED_POST = {
     "extended_yaleb": {"threshold": 0.1, "subspace_dim": 10, "power": 3.5},
@@ -57,7 +58,10 @@ def run_one(estimator, dataset, mode, seed, device, overrides=None):
 
     data = load_dataset(dataset)
     params = presets.get(estimator, dataset)
-    params.update(MODES[mode])
+    mode_params = dict(MODES[mode])
+    if "encoder_params" in mode_params:
+        mode_params["encoder_params"] = {**params["encoder_params"], **mode_params["encoder_params"]}
+    params.update(mode_params)
     params.update(overrides or {})
     model = getattr(deepsubspace, estimator)(**params, device=device, random_state=seed)
     rss_before = peak_rss_bytes()

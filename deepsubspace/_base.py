@@ -405,13 +405,9 @@ class BaseMiniBatchDSC(ClusterMixin, BaseEstimator, metaclass=ABCMeta):
         """Coding rate of the bank's unit-norm features, in float64 (from the tracked Gram
         in closed form: the bank rows are unit-norm there)."""
         bank = training.bank
-        n, h = bank.features.shape
         if bank.gram is not None:
-            gram = bank.gram
-        else:
-            features = unit_norm(bank.features.to(torch.float64))
-            gram = features @ features.T if n <= h else features.T @ features
-        return float(coding_rate_of_gram(gram, n, h))
+            return float(coding_rate_of_gram(bank.gram, *bank.features.shape))
+        return float(coding_rate(unit_norm(bank.features.to(torch.float64))))
 
     # --- scikit-learn API --------------------------------------------------
 

@@ -17,7 +17,7 @@ from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import Normalizer
 
-from deepsubspace import MiniBatchDSC
+from deepsubspace import ContrastiveMiniBatchDSC, MiniBatchDSC, StructuralContrastiveDSC
 from deepsubspace._base import _Training
 from deepsubspace.affinity import affinity_from_coefficients
 from deepsubspace.metrics import adjusted_rand_score, fit_predict_scorer
@@ -98,6 +98,23 @@ def test_collapse_tol_stops_after_the_first_epoch_that_lowers_the_bank_coding_ra
     np.testing.assert_array_equal(stopped.labels_, same.labels_)
     # a tolerance the fall never reaches does not stop it
     assert MiniBatchDSC(**params, max_epochs=epochs + 2, collapse_tol=0.99).fit(X).n_iter_ == epochs + 2
+
+
+@pytest.mark.parametrize("estimator, extra", [
+    (ContrastiveMiniBatchDSC, {"pretrain_epochs": 0, "encoder_pretrain_epochs": 0}),
+    (StructuralContrastiveDSC, {"pretrain_epochs": 2, "n_neighbors": 3}),
+])
+def test_collapse_tol_is_the_same_rule_in_every_deep_estimator(estimator, extra):
+    rng = np.random.RandomState(0)
+    bases = [np.linalg.qr(rng.randn(20, 3))[0] for _ in range(3)]
+    X = np.vstack([(b @ rng.randn(3, 40)).T for b in bases])
+    params = dict(n_clusters=3, encoder="residual", learning_rate=1e-2, alpha=100.0, beta=10.0,
+                  batch_size=40, random_state=0, **extra)
+    stopped = estimator(**params, max_epochs=30, collapse_tol=0.0).fit(X)
+    assert stopped.n_iter_ < 30
+    same = estimator(**params, max_epochs=stopped.n_iter_).fit(X)
+    np.testing.assert_array_equal(stopped.embedding_, same.embedding_)
+    assert estimator(**params, max_epochs=3, collapse_tol=0.99).fit(X).n_iter_ == 3
 
 
 @functools.lru_cache(maxsize=2)
