@@ -113,6 +113,17 @@ EXPERIMENTS = {
         about="ACC over 10 spectral seeds and the ACC of the smallest normalised cut: LSR on the "
               "pixels, MiniBatchDSC after one epoch (5 seeds) and after the preset (2 seeds)",
         status="diagnostic"),
+    "epoch_signals_digits": Experiment(
+        "epoch_signals.py", (("--datasets", "digits", "--seeds", "0", "1", "2", "3", "4"),), "diagnostic",
+        "label-free spectral signals after every fine-tuning epoch, development set (8x8 digits), "
+        "MiniBatchDSC residual rules, 5 seeds"),
+    "epoch_signals_orl_coil20": Experiment(
+        "epoch_signals.py", (("--datasets", "orl", "coil20", "--seeds", "0", "1", "2", "3", "4"),),
+        "diagnostic", "label-free spectral signals after every fine-tuning epoch and the "
+        "relaxed-cut stopping rule fixed on digits: MiniBatchDSC residual presets, 5 seeds"),
+    "epoch_signals_yaleb": Experiment(
+        "epoch_signals.py", (("--datasets", "extended_yaleb", "--seeds", "0", "1", "2", "3", "4"),),
+        "diagnostic", "as epoch_signals_orl_coil20, Extended Yale B"),
     "trajectory_yaleb": Experiment(
         "trajectory.py", (("--dataset", "extended_yaleb", "--epochs", "1", "12", "48"),), "diagnostic",
         "MiniBatchDSC residual preset on Extended Yale B after 1, 12, 48 fine-tuning epochs (seed 0)"),
