@@ -124,6 +124,10 @@ EXPERIMENTS = {
     "epoch_signals_yaleb": Experiment(
         "epoch_signals.py", (("--datasets", "extended_yaleb", "--seeds", "0", "1", "2", "3", "4"),),
         "diagnostic", "as epoch_signals_orl_coil20, Extended Yale B"),
+    "contrastive_features_coil20": Experiment(
+        "contrastive_features.py", (("--datasets", "coil20", "--seeds", "0", "1"),), "diagnostic",
+        "the shallow methods on ContrastiveMiniBatchDSC's contrastively pre-trained COIL-20 "
+        "features instead of the pixels, 2 seeds (~10 min per fit)"),
     "trajectory_yaleb": Experiment(
         "trajectory.py", (("--dataset", "extended_yaleb", "--epochs", "1", "12", "48"),), "diagnostic",
         "MiniBatchDSC residual preset on Extended Yale B after 1, 12, 48 fine-tuning epochs (seed 0)"),

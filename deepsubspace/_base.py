@@ -17,7 +17,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._device import resolve_device
-from .affinity import affinity_from_coefficients, spectral_labels, stored_affinity
+from .affinity import affinity_from_coefficients, relaxed_normalized_cut, spectral_labels, stored_affinity
 from .nn.distributed import DataParallel, process_group_active
 from .nn.encoders import build_autoencoder
 from .nn.losses import coding_rate, coding_rate_of_gram, coefficient_regularization, self_expression_loss
@@ -176,6 +176,7 @@ class BaseMiniBatchDSC(ClusterMixin, BaseEstimator, metaclass=ABCMeta):
         "self_expression": [StrOptions({"closed_form", "learned"})],
         "coding_rate": [Interval(Real, 0, None, closed="left")],
         "collapse_tol": [Interval(Real, 0, 1, closed="left"), None],
+        "cut_tol": [Interval(Real, 0, None, closed="left"), None],
         "coefficients": [StrOptions({"auto", "dense", "sparse"})],
         "n_nonzero": [Interval(Integral, 1, None, closed="left")],
         "post_processing": [StrOptions({"normalize_rows", "dsc"}), None],
@@ -192,6 +193,7 @@ class BaseMiniBatchDSC(ClusterMixin, BaseEstimator, metaclass=ABCMeta):
     bank_momentum = None
     distributed = False
     collapse_tol = None
+    cut_tol = None
 
     _default_encoder_for_vectors = "mlp"
     _default_encoder_for_images = "conv"
@@ -362,6 +364,9 @@ class BaseMiniBatchDSC(ClusterMixin, BaseEstimator, metaclass=ABCMeta):
         watch_collapse = train_network and record and self.collapse_tol is not None
         if watch_collapse:
             start_rate = self._bank_coding_rate(training)
+        watch_cut = train_network and record and self.cut_tol is not None
+        if watch_cut:
+            start_cut = self._bank_cut(training)
         for epoch in range(n_epochs):
             totals = dict.fromkeys(("loss", "objective", "self_expr", "reg", "coding_rate"), 0.0)
             training.bank.refresh_gram()
@@ -399,6 +404,8 @@ class BaseMiniBatchDSC(ClusterMixin, BaseEstimator, metaclass=ABCMeta):
             if watch_collapse and (self._bank_coding_rate(training)
                                    < (1.0 - self.collapse_tol) * start_rate):
                 break
+            if watch_cut and self._bank_cut(training) > (1.0 + self.cut_tol) * start_cut:
+                break
 
     @staticmethod
     def _bank_coding_rate(training):
@@ -408,6 +415,35 @@ class BaseMiniBatchDSC(ClusterMixin, BaseEstimator, metaclass=ABCMeta):
         if bank.gram is not None:
             return float(coding_rate_of_gram(bank.gram, *bank.features.shape))
         return float(coding_rate(unit_norm(bank.features.to(torch.float64))))
+
+    def _coefficients(self, training):
+        """C of the current state: dense ndarray, or CSR (``coefficients="sparse"``)."""
+        features = training.bank.features
+        n_samples = features.shape[0]
+        if self._sparse_coefficients(n_samples):
+            indices, values = training.self_expression.top_k_coefficients(features, self.n_nonzero)
+            rows = np.repeat(np.arange(n_samples), indices.shape[1])
+            return sparse.csr_matrix((values.cpu().numpy().ravel(), (rows, indices.cpu().numpy().ravel())),
+                                     shape=(n_samples, n_samples))
+        if self.self_expression == "closed_form":
+            return training.self_expression.coefficients(features).cpu().numpy()
+        return training.self_expression.coef.detach().cpu().numpy()
+
+    def _affinity(self, coef):
+        return affinity_from_coefficients(
+            coef, post_processing=self.post_processing, n_clusters=self.n_clusters,
+            params=self.post_processing_params,
+            n_nonzero=self.n_nonzero if sparse.issparse(coef) else None,
+        )
+
+    def _bank_cut(self, training):
+        """Relaxed normalised cut of the affinity of the current C (rank 0's value on every rank)."""
+        with torch.no_grad():
+            cut = relaxed_normalized_cut(self._affinity(self._coefficients(training)), self.n_clusters)
+        if training.parallel is not None:
+            cut = float(training.parallel.broadcast(
+                torch.tensor([cut], dtype=torch.float64, device=training.bank.features.device)))
+        return cut
 
     # --- scikit-learn API --------------------------------------------------
 
@@ -470,26 +506,13 @@ class BaseMiniBatchDSC(ClusterMixin, BaseEstimator, metaclass=ABCMeta):
         with torch.random.fork_rng(devices=fork_devices):
             torch.manual_seed(seed)
             training = self._train(X, input_shape, device, seed, parallel=parallel)
-        if self._sparse_coefficients(n_samples):
-            indices, values = training.self_expression.top_k_coefficients(
-                training.bank.features, self.n_nonzero)
-            rows = np.repeat(np.arange(n_samples), indices.shape[1])
-            coef = sparse.csr_matrix((values.cpu().numpy().ravel(), (rows, indices.cpu().numpy().ravel())),
-                                     shape=(n_samples, n_samples))
-        elif self.self_expression == "closed_form":
-            coef = training.self_expression.coefficients(training.bank.features).cpu().numpy()
-        else:
-            coef = training.self_expression.coef.cpu().numpy()
+        coef = self._coefficients(training)
         # float32 features give C float32 precision: stored in float32 (half the pickle)
         self.coef_ = coef.astype(np.float32)
         self.embedding_ = training.bank.features.cpu().numpy()
         self.encoder_ = training.encoder.cpu().eval()
         self.decoder_ = None if training.decoder is None else training.decoder.cpu().eval()
-        self.affinity_matrix_ = affinity_from_coefficients(
-            coef, post_processing=self.post_processing, n_clusters=self.n_clusters,
-            params=self.post_processing_params,
-            n_nonzero=self.n_nonzero if sparse.issparse(coef) else None,
-        )
+        self.affinity_matrix_ = self._affinity(coef)
         if parallel is None:
             self.labels_ = spectral_labels(self.affinity_matrix_, self.n_clusters,
                                            assign_labels=self.assign_labels,

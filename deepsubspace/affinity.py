@@ -334,6 +334,40 @@ def _normalized_eigenvectors(scaled, n_components, random_state):
     return vectors[:, np.argsort(values)]
 
 
+def relaxed_normalized_cut(affinity, n_clusters):
+    """The relaxed normalised cut of a graph: ``K - sum of the K largest eigenvalues``.
+
+    The eigenvalues are those of ``D^-1/2 W D^-1/2`` (``W`` the affinity
+    without its diagonal, ``D`` its degrees), whose top ``K`` eigenvectors
+    :func:`spectral_labels` assigns; ``K - sum`` is the smallest normalised
+    cut over real-valued relaxations of ``K`` cluster indicators (Shi and
+    Malik, 2000; von Luxburg, 2007, section 5), the objective spectral
+    clustering solves before it rounds. It reads no label: 0 when the graph
+    has at least ``K`` connected components, larger the less the graph
+    separates into ``K`` clusters. Only graphs of the same construction are
+    comparable (the same post-processing, the same N).
+
+    Parameters
+    ----------
+    affinity : ndarray or sparse matrix of shape (n_samples, n_samples)
+        Symmetric, non-negative affinity.
+    n_clusters : int
+        Number of clusters K, ``1 <= K <= n_samples``.
+
+    Returns
+    -------
+    cut : float
+        In ``[0, K]`` up to rounding.
+    """
+    n_samples = affinity.shape[0]
+    if not 1 <= n_clusters <= n_samples:
+        raise ValueError(f"n_clusters={n_clusters} must be in [1, n_samples={n_samples}].")
+    scaled, _ = _normalized_graph(affinity)
+    # a fixed start vector: the value must not consume the caller's random stream
+    vectors = _normalized_eigenvectors(scaled, n_clusters, np.random.RandomState(0))
+    return float(n_clusters - np.sum(vectors * (scaled @ vectors)))
+
+
 def _discretize_or_none(embedding, n_clusters, random_state):
     """Yu and Shi's discretisation of ``embedding``, as in scikit-learn.
 

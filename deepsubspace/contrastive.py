@@ -117,6 +117,21 @@ class ContrastiveMiniBatchDSC(BaseMiniBatchDSC):
         coding rate of the memory bank's unit-norm features is below
         ``(1 - collapse_tol)`` times its value when fine-tuning began (see
         :class:`MiniBatchDSC`). ``None``: always ``max_epochs``.
+    cut_tol : float >= 0 or None, default=None
+        A label-free stopping rule for fine-tuning that watches the
+        clustering rather than the features. After every epoch the affinity
+        is built (with ``post_processing``) from the coefficients of the
+        current state, and its relaxed normalised cut
+        (:func:`deepsubspace.affinity.relaxed_normalized_cut`, the objective
+        spectral clustering relaxes: lower means K better separated
+        clusters) is compared with its value when fine-tuning began;
+        fine-tuning stops at the end of the first epoch that leaves it
+        higher than ``(1 + cut_tol)`` times that value (``n_iter_`` then is
+        below ``max_epochs``; the final iterate is kept). So the features
+        never end less separable into K clusters than they started (with the
+        ``"residual"`` encoder: the pixels) by more than one epoch's change.
+        One coefficient matrix, affinity and K eigenvectors per epoch (the
+        cost of the final spectral step). ``None``: always ``max_epochs``.
     temperature : float, default=0.5
         InfoNCE temperature ``tau`` of equation (4) (the paper does not
         report it; 0.5 is SimCLR's value for its memory-bank-sized sets of
@@ -222,7 +237,7 @@ class ContrastiveMiniBatchDSC(BaseMiniBatchDSC):
         There is no decoder.
     n_iter_ : int
         Fine-tuning epochs run (fewer than ``max_epochs`` when
-        ``collapse_tol`` stopped fine-tuning).
+        ``collapse_tol`` or ``cut_tol`` stopped fine-tuning).
     loss_curve_ : list of float
         Total loss of each fine-tuning epoch (sum over its batches).
     loss_terms_ : dict of list of float
@@ -308,6 +323,7 @@ class ContrastiveMiniBatchDSC(BaseMiniBatchDSC):
         self_expression="closed_form",
         coding_rate=0.0,
         collapse_tol=None,
+        cut_tol=None,
         coefficients="auto",
         n_nonzero=50,
         temperature=0.5,
@@ -340,6 +356,7 @@ class ContrastiveMiniBatchDSC(BaseMiniBatchDSC):
         self.self_expression = self_expression
         self.coding_rate = coding_rate
         self.collapse_tol = collapse_tol
+        self.cut_tol = cut_tol
         self.coefficients = coefficients
         self.n_nonzero = n_nonzero
         self.temperature = temperature

@@ -104,6 +104,21 @@ class StructuralContrastiveDSC(BaseMiniBatchDSC):
         rate of the memory bank's unit-norm features is below
         ``(1 - collapse_tol)`` times its value when stage 2 began (see
         :class:`MiniBatchDSC`). ``None``: always ``max_epochs``.
+    cut_tol : float >= 0 or None, default=None
+        A label-free stopping rule for fine-tuning that watches the
+        clustering rather than the features. After every epoch the affinity
+        is built (with ``post_processing``) from the coefficients of the
+        current state, and its relaxed normalised cut
+        (:func:`deepsubspace.affinity.relaxed_normalized_cut`, the objective
+        spectral clustering relaxes: lower means K better separated
+        clusters) is compared with its value when fine-tuning began;
+        fine-tuning stops at the end of the first epoch that leaves it
+        higher than ``(1 + cut_tol)`` times that value (``n_iter_`` then is
+        below ``max_epochs``; the final iterate is kept). So the features
+        never end less separable into K clusters than they started (with the
+        ``"residual"`` encoder: the pixels) by more than one epoch's change.
+        One coefficient matrix, affinity and K eigenvectors per epoch (the
+        cost of the final spectral step). ``None``: always ``max_epochs``.
     coefficients : {"auto", "dense", "sparse"}, default="auto"
         How ``coef_`` is stored (see :class:`MiniBatchDSC`).
     n_nonzero : int, default=50
@@ -162,7 +177,7 @@ class StructuralContrastiveDSC(BaseMiniBatchDSC):
         The trained networks, on CPU in evaluation mode.
     n_iter_ : int
         Stage-2 epochs run (fewer than ``max_epochs`` when ``collapse_tol``
-        stopped it).
+        or ``cut_tol`` stopped it).
     loss_curve_ : list of float
         Total loss of each stage-2 epoch (sum over its batches).
     loss_terms_ : dict of list of float
@@ -250,6 +265,7 @@ class StructuralContrastiveDSC(BaseMiniBatchDSC):
         self_expression="closed_form",
         coding_rate=0.0,
         collapse_tol=None,
+        cut_tol=None,
         coefficients="auto",
         n_nonzero=50,
         contrast_weight=0.1,
@@ -281,6 +297,7 @@ class StructuralContrastiveDSC(BaseMiniBatchDSC):
         self.self_expression = self_expression
         self.coding_rate = coding_rate
         self.collapse_tol = collapse_tol
+        self.cut_tol = cut_tol
         self.coefficients = coefficients
         self.n_nonzero = n_nonzero
         self.contrast_weight = contrast_weight

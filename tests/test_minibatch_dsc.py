@@ -19,7 +19,8 @@ from sklearn.preprocessing import Normalizer
 
 from deepsubspace import ContrastiveMiniBatchDSC, MiniBatchDSC, StructuralContrastiveDSC
 from deepsubspace._base import _Training
-from deepsubspace.affinity import affinity_from_coefficients
+from deepsubspace.affinity import affinity_from_coefficients, relaxed_normalized_cut
+from deepsubspace.baselines import LeastSquaresSubspaceClustering
 from deepsubspace.metrics import adjusted_rand_score, fit_predict_scorer
 from deepsubspace.nn.losses import coding_rate
 
@@ -115,6 +116,46 @@ def test_collapse_tol_is_the_same_rule_in_every_deep_estimator(estimator, extra)
     same = estimator(**params, max_epochs=stopped.n_iter_).fit(X)
     np.testing.assert_array_equal(stopped.embedding_, same.embedding_)
     assert estimator(**params, max_epochs=3, collapse_tol=0.99).fit(X).n_iter_ == 3
+
+
+def _noisy_subspaces():
+    rng = np.random.RandomState(0)
+    bases = [np.linalg.qr(rng.randn(20, 3))[0] for _ in range(3)]
+    return np.vstack([(b @ rng.randn(3, 40)).T for b in bases]) + 0.3 * rng.randn(120, 20)
+
+
+def test_cut_tol_stops_after_the_first_epoch_that_raises_the_relaxed_cut_above_its_start():
+    """At the identity the residual encoder's affinity is LSR's on the same pixels: the start."""
+    X = _noisy_subspaces()
+    params = dict(n_clusters=3, encoder="residual", pretrain_epochs=0, learning_rate=1e-2, alpha=100.0,
+                  beta=10.0, batch_size=40, post_processing="dsc", random_state=0)
+    start = relaxed_normalized_cut(
+        LeastSquaresSubspaceClustering(n_clusters=3, lam=0.1).fit(X).affinity_matrix_, 3)
+    stopped = MiniBatchDSC(**params, max_epochs=30, cut_tol=0.0).fit(X)
+    epochs = stopped.n_iter_
+    assert 1 < epochs < 30 and len(stopped.loss_curve_) == epochs
+    cuts = [relaxed_normalized_cut(MiniBatchDSC(**params, max_epochs=e).fit(X).affinity_matrix_, 3)
+            for e in range(1, epochs + 1)]
+    assert max(cuts[:-1]) <= start < cuts[-1]
+    same = MiniBatchDSC(**params, max_epochs=epochs).fit(X)
+    np.testing.assert_array_equal(stopped.embedding_, same.embedding_)  # the final iterate is kept
+    np.testing.assert_array_equal(stopped.labels_, same.labels_)
+    assert MiniBatchDSC(**params, max_epochs=epochs + 2, cut_tol=0.5).fit(X).n_iter_ == epochs + 2
+
+
+@pytest.mark.parametrize("estimator, extra", [
+    (ContrastiveMiniBatchDSC, {"pretrain_epochs": 0, "encoder_pretrain_epochs": 0}),
+    (StructuralContrastiveDSC, {"pretrain_epochs": 2, "n_neighbors": 3}),
+])
+def test_cut_tol_is_the_same_rule_in_every_deep_estimator(estimator, extra):
+    params = dict(n_clusters=3, encoder="residual", learning_rate=1e-2, alpha=100.0, beta=10.0,
+                  batch_size=40, post_processing="dsc", random_state=0, **extra)
+    X = _noisy_subspaces()
+    stopped = estimator(**params, max_epochs=30, cut_tol=0.0).fit(X)
+    assert stopped.n_iter_ < 30
+    same = estimator(**params, max_epochs=stopped.n_iter_).fit(X)
+    np.testing.assert_array_equal(stopped.embedding_, same.embedding_)
+    assert estimator(**params, max_epochs=3, cut_tol=10.0).fit(X).n_iter_ == 3
 
 
 @functools.lru_cache(maxsize=2)
@@ -353,6 +394,7 @@ def test_grid_search_fans_out_through_a_joblib_backend(subspaces):
         (np.random.RandomState(0).rand(6, 4), {"beta": 0.0}, ValueError, "both must be > 0"),
         (np.random.RandomState(0).rand(6, 4), {"coding_rate": -1.0}, ValueError, "coding_rate"),
         (np.random.RandomState(0).rand(6, 4), {"collapse_tol": 1.0}, ValueError, "collapse_tol"),
+        (np.random.RandomState(0).rand(6, 4), {"cut_tol": -0.1}, ValueError, "cut_tol"),
         (np.random.RandomState(0).rand(6, 4), {"bank_momentum": 1.0}, ValueError, "bank_momentum"),
         (np.random.RandomState(0).rand(6, 4), {"distributed": "yes"}, ValueError, "distributed"),
     ],

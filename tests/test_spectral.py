@@ -12,7 +12,7 @@ from sklearn.cluster import SpectralClustering
 from sklearn.exceptions import ConvergenceWarning
 
 from deepsubspace import affinity as affinity_module
-from deepsubspace.affinity import dsc_post_processing, spectral_labels
+from deepsubspace.affinity import dsc_post_processing, relaxed_normalized_cut, spectral_labels
 from deepsubspace.metrics import adjusted_rand_score
 
 ASSIGNMENTS = ("discretize", "kmeans")
@@ -211,3 +211,27 @@ def test_exactly_n_clusters_components_give_the_components_above_the_dense_limit
     for assign in ("kmeans", "discretize"):
         labels = spectral_labels(affinity, n_blocks, assign_labels=assign, random_state=0)
         assert adjusted_rand_score(truth, labels) == 1.0
+
+
+def test_relaxed_normalized_cut_is_k_minus_the_top_eigenvalues_of_the_normalized_graph():
+    rng = np.random.RandomState(0)
+    W = rng.rand(30, 30)
+    W = W + W.T
+    degree = W.sum(axis=1) - np.diag(W)
+    S = (W - np.diag(np.diag(W))) / np.sqrt(np.outer(degree, degree))
+    top = np.sort(np.linalg.eigvalsh(S))[::-1]
+    for k in (1, 3, 7):
+        assert relaxed_normalized_cut(W, k) == pytest.approx(k - top[:k].sum(), abs=1e-10)
+        assert relaxed_normalized_cut(sparse.csr_matrix(W), k) == pytest.approx(k - top[:k].sum(),
+                                                                                 abs=1e-10)
+
+
+def test_relaxed_normalized_cut_of_separated_and_complete_graphs():
+    blocks = sparse.block_diag([np.ones((5, 5))] * 3).toarray()
+    assert relaxed_normalized_cut(blocks, 3) == pytest.approx(0.0, abs=1e-12)
+    assert relaxed_normalized_cut(blocks, 2) == pytest.approx(0.0, abs=1e-12)
+    # the complete graph on n vertices: eigenvalues 1 and -1 / (n - 1)
+    n = 10
+    assert relaxed_normalized_cut(np.ones((n, n)), 2) == pytest.approx(1 + 1 / (n - 1))
+    with pytest.raises(ValueError, match="n_clusters=11"):
+        relaxed_normalized_cut(np.ones((n, n)), 11)
