@@ -366,7 +366,7 @@ class BaseMiniBatchDSC(ClusterMixin, BaseEstimator, metaclass=ABCMeta):
             start_rate = self._bank_coding_rate(training)
         watch_cut = train_network and record and self.cut_tol is not None
         if watch_cut:
-            start_cut = self._bank_cut(training)
+            start_cut = self._affinity_cut(training)
         for epoch in range(n_epochs):
             totals = dict.fromkeys(("loss", "objective", "self_expr", "reg", "coding_rate"), 0.0)
             training.bank.refresh_gram()
@@ -404,7 +404,7 @@ class BaseMiniBatchDSC(ClusterMixin, BaseEstimator, metaclass=ABCMeta):
             if watch_collapse and (self._bank_coding_rate(training)
                                    < (1.0 - self.collapse_tol) * start_rate):
                 break
-            if watch_cut and self._bank_cut(training) > (1.0 + self.cut_tol) * start_cut:
+            if watch_cut and self._affinity_cut(training) > (1.0 + self.cut_tol) * start_cut:
                 break
 
     @staticmethod
@@ -436,7 +436,7 @@ class BaseMiniBatchDSC(ClusterMixin, BaseEstimator, metaclass=ABCMeta):
             n_nonzero=self.n_nonzero if sparse.issparse(coef) else None,
         )
 
-    def _bank_cut(self, training):
+    def _affinity_cut(self, training):
         """Relaxed normalised cut of the affinity of the current C (rank 0's value on every rank)."""
         with torch.no_grad():
             cut = relaxed_normalized_cut(self._affinity(self._coefficients(training)), self.n_clusters)
