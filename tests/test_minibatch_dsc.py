@@ -79,12 +79,18 @@ def _bank_rate(features):
     return float(coding_rate(z / torch.linalg.vector_norm(z, dim=1, keepdim=True)))
 
 
-@pytest.mark.parametrize("self_expression", ["closed_form", "learned"])
-def test_collapse_tol_stops_after_the_first_epoch_that_lowers_the_bank_coding_rate(self_expression):
-    """The residual encoder starts as the identity, so the rate to keep is that of the unit-norm X."""
+def _subspaces(noise=0.0):
+    """Three 3-d subspaces of R^20, 40 samples each, plus Gaussian noise of std ``noise``."""
     rng = np.random.RandomState(0)
     bases = [np.linalg.qr(rng.randn(20, 3))[0] for _ in range(3)]
     X = np.vstack([(b @ rng.randn(3, 40)).T for b in bases])
+    return X + noise * rng.randn(*X.shape) if noise else X
+
+
+@pytest.mark.parametrize("self_expression", ["closed_form", "learned"])
+def test_collapse_tol_stops_after_the_first_epoch_that_lowers_the_bank_coding_rate(self_expression):
+    """The residual encoder starts as the identity, so the rate to keep is that of the unit-norm X."""
+    X = _subspaces()
     params = dict(n_clusters=3, encoder="residual", pretrain_epochs=0, learning_rate=1e-2, alpha=100.0,
                   beta=10.0, batch_size=40, self_expression=self_expression, coef_learning_rate=1e-2,
                   random_state=0)
@@ -101,32 +107,9 @@ def test_collapse_tol_stops_after_the_first_epoch_that_lowers_the_bank_coding_ra
     assert MiniBatchDSC(**params, max_epochs=epochs + 2, collapse_tol=0.99).fit(X).n_iter_ == epochs + 2
 
 
-@pytest.mark.parametrize("estimator, extra", [
-    (ContrastiveMiniBatchDSC, {"pretrain_epochs": 0, "encoder_pretrain_epochs": 0}),
-    (StructuralContrastiveDSC, {"pretrain_epochs": 2, "n_neighbors": 3}),
-])
-def test_collapse_tol_is_the_same_rule_in_every_deep_estimator(estimator, extra):
-    rng = np.random.RandomState(0)
-    bases = [np.linalg.qr(rng.randn(20, 3))[0] for _ in range(3)]
-    X = np.vstack([(b @ rng.randn(3, 40)).T for b in bases])
-    params = dict(n_clusters=3, encoder="residual", learning_rate=1e-2, alpha=100.0, beta=10.0,
-                  batch_size=40, random_state=0, **extra)
-    stopped = estimator(**params, max_epochs=30, collapse_tol=0.0).fit(X)
-    assert stopped.n_iter_ < 30
-    same = estimator(**params, max_epochs=stopped.n_iter_).fit(X)
-    np.testing.assert_array_equal(stopped.embedding_, same.embedding_)
-    assert estimator(**params, max_epochs=3, collapse_tol=0.99).fit(X).n_iter_ == 3
-
-
-def _noisy_subspaces():
-    rng = np.random.RandomState(0)
-    bases = [np.linalg.qr(rng.randn(20, 3))[0] for _ in range(3)]
-    return np.vstack([(b @ rng.randn(3, 40)).T for b in bases]) + 0.3 * rng.randn(120, 20)
-
-
 def test_cut_tol_stops_after_the_first_epoch_that_raises_the_relaxed_cut_above_its_start():
     """At the identity the residual encoder's affinity is LSR's on the same pixels: the start."""
-    X = _noisy_subspaces()
+    X = _subspaces(noise=0.3)
     params = dict(n_clusters=3, encoder="residual", pretrain_epochs=0, learning_rate=1e-2, alpha=100.0,
                   beta=10.0, batch_size=40, post_processing="dsc", random_state=0)
     start = relaxed_normalized_cut(
@@ -143,19 +126,21 @@ def test_cut_tol_stops_after_the_first_epoch_that_raises_the_relaxed_cut_above_i
     assert MiniBatchDSC(**params, max_epochs=epochs + 2, cut_tol=0.5).fit(X).n_iter_ == epochs + 2
 
 
+@pytest.mark.parametrize("rule, never_reached, noise", [("collapse_tol", 0.99, 0.0), ("cut_tol", 10.0, 0.3)])
 @pytest.mark.parametrize("estimator, extra", [
     (ContrastiveMiniBatchDSC, {"pretrain_epochs": 0, "encoder_pretrain_epochs": 0}),
     (StructuralContrastiveDSC, {"pretrain_epochs": 2, "n_neighbors": 3}),
 ])
-def test_cut_tol_is_the_same_rule_in_every_deep_estimator(estimator, extra):
+def test_the_stopping_rules_are_the_same_in_every_deep_estimator(estimator, extra, rule, never_reached,
+                                                                  noise):
     params = dict(n_clusters=3, encoder="residual", learning_rate=1e-2, alpha=100.0, beta=10.0,
                   batch_size=40, post_processing="dsc", random_state=0, **extra)
-    X = _noisy_subspaces()
-    stopped = estimator(**params, max_epochs=30, cut_tol=0.0).fit(X)
+    X = _subspaces(noise)
+    stopped = estimator(**params, max_epochs=30, **{rule: 0.0}).fit(X)
     assert stopped.n_iter_ < 30
     same = estimator(**params, max_epochs=stopped.n_iter_).fit(X)
     np.testing.assert_array_equal(stopped.embedding_, same.embedding_)
-    assert estimator(**params, max_epochs=3, cut_tol=10.0).fit(X).n_iter_ == 3
+    assert estimator(**params, max_epochs=3, **{rule: never_reached}).fit(X).n_iter_ == 3
 
 
 @functools.lru_cache(maxsize=2)
