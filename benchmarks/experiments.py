@@ -128,6 +128,15 @@ EXPERIMENTS = {
         "contrastive_features.py", (("--datasets", "coil20", "--seeds", "0", "1"),), "diagnostic",
         "the shallow methods on ContrastiveMiniBatchDSC's contrastively pre-trained COIL-20 "
         "features instead of the pixels, 2 seeds (~10 min per fit)"),
+    "diagnostic_structural_coding_rate_yaleb": Experiment(
+        "structural.py", (("--datasets", "extended_yaleb", "--seeds", "0", "1", "--architecture",
+                           "closed_form", "--coding-rate-divisor", "30"),), "diagnostic",
+        "StructuralContrastiveDSC 'closed_form' preset plus the residual presets' coding-rate "
+        "term (alpha / 30; fixed before the run) on Extended Yale B, where its features collapse, 2 seeds"),
+    "diagnostic_structural_coding_rate_orl": Experiment(
+        "structural.py", (("--datasets", "orl", "--seeds", "0", "1", "--architecture",
+                           "closed_form", "--coding-rate-divisor", "30"),), "diagnostic",
+        "as diagnostic_structural_coding_rate_yaleb, ORL"),
     "trajectory_yaleb": Experiment(
         "trajectory.py", (("--dataset", "extended_yaleb", "--epochs", "1", "12", "48"),), "diagnostic",
         "MiniBatchDSC residual preset on Extended Yale B after 1, 12, 48 fine-tuning epochs (seed 0)"),

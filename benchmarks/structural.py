@@ -35,13 +35,17 @@ def preset_neighbors(dataset):
     return presets.get(ESTIMATOR, dataset)["n_neighbors"]
 
 
-def run(dataset, seed, n_neighbors, device, architecture="dsc"):
+def run(dataset, seed, n_neighbors, device, architecture="dsc", coding_rate_divisor=None):
     from deepsubspace import presets
 
     overrides = {**presets.get(ESTIMATOR, dataset, architecture), "n_neighbors": n_neighbors}
+    label = architecture
+    if coding_rate_divisor:  # a variant of the preset: the residual presets' coding-rate rule
+        overrides["coding_rate"] = overrides["alpha"] / coding_rate_divisor
+        label = f"{architecture}, coding_rate = alpha / {coding_rate_divisor:g}"
     result = run_one(ESTIMATOR, dataset, "fullbatch", seed, device, overrides=overrides)
     result["n_neighbors"] = n_neighbors
-    result["architecture"] = architecture
+    result["architecture"] = label
     result["paper_acc"] = PAPER_ACC.get(dataset)
     return result
 
@@ -83,19 +87,24 @@ def main(argv=None):
                         help="k values (default: each preset's); the paper's Figure 3 varies k on ORL")
     parser.add_argument("--architecture", default="dsc", choices=["dsc", "closed_form"],
                         help="the preset family (default: the paper's learned C)")
+    parser.add_argument("--coding-rate-divisor", type=float, default=None,
+                        help="a variant: coding_rate = alpha / this (the residual presets use 30)")
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--output", default=os.path.join(RESULTS, "structural.json"))
     parser.add_argument("--one", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.one:
         dataset, seed, k = args.one
-        print(json.dumps(run(dataset, int(seed), int(k), args.device, args.architecture)))
+        print(json.dumps(run(dataset, int(seed), int(k), args.device, args.architecture,
+                             args.coding_rate_divisor)))
         return None
     keys = [(d, s, k) for d in args.datasets
             for k in (args.n_neighbors or [preset_neighbors(d)]) for s in args.seeds]
     results = run_resumable(
         os.path.abspath(__file__), keys, args.output,
-        ["--device", args.device, "--architecture", args.architecture], markdown=markdown,
+        ["--device", args.device, "--architecture", args.architecture]
+        + (["--coding-rate-divisor", str(args.coding_rate_divisor)] if args.coding_rate_divisor else []),
+        markdown=markdown,
         summary=lambda r: f"ACC {r['acc_dsc_post']:.3f} (plain {r['acc']:.3f}; paper {r['paper_acc']})",
     )
     print(markdown(results))
