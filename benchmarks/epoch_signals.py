@@ -54,25 +54,30 @@ def digits_params():
     return X, y, params
 
 
-def signals(model, features, target, seed):
-    import numpy as np
+def top_eigenvalues(affinity, k):
+    """The ``k + 1`` largest eigenvalues of the normalised graph of ``affinity``, descending."""
     from scipy.linalg import eigh
 
-    from deepsubspace.affinity import _normalized_graph, affinity_from_coefficients, spectral_labels
-    from deepsubspace.metrics import clustering_accuracy
-    from deepsubspace.nn.self_expression import ClosedFormSelfExpression
+    from deepsubspace.affinity import _normalized_graph
 
-    k = model.n_clusters
-    coef = ClosedFormSelfExpression(model.beta / model.alpha).coefficients(features).cpu().numpy()
-    affinity = affinity_from_coefficients(coef, post_processing=model.post_processing,
-                                          n_clusters=k, params=model.post_processing_params)
     scaled, _ = _normalized_graph(affinity)
     dense = scaled.toarray() if hasattr(scaled, "toarray") else scaled
     n = dense.shape[0]
-    mu = eigh(dense, eigvals_only=True, subset_by_index=[n - k - 1, n - 1])[::-1]
-    plain = affinity_from_coefficients(coef, post_processing=None, n_clusters=k)
-    scaled0, _ = _normalized_graph(plain)
-    mu0 = eigh(scaled0, eigvals_only=True, subset_by_index=[n - k - 1, n - 1])[::-1]
+    return eigh(dense, eigvals_only=True, subset_by_index=[n - k - 1, n - 1])[::-1]
+
+
+def signals(model, training, target, seed):
+    """The signals of the current state, with C and the affinity built as ``fit`` builds them."""
+    import numpy as np
+
+    from deepsubspace.affinity import affinity_from_coefficients, spectral_labels
+    from deepsubspace.metrics import clustering_accuracy
+
+    k = model.n_clusters
+    coef = model._coefficients(training)
+    affinity = model._affinity(coef)
+    mu = top_eigenvalues(affinity, k)
+    mu0 = top_eigenvalues(affinity_from_coefficients(coef, post_processing=None, n_clusters=k), k)
     stream = np.random.RandomState(seed)  # the estimator's: one draw seeds torch, then labels
     stream.randint(np.iinfo(np.int32).max)
     labels = spectral_labels(affinity, k, assign_labels=model.assign_labels, random_state=stream)
@@ -100,10 +105,10 @@ def run_one(estimator, dataset, seed):
             if not train_network or not kwargs.get("record", True):
                 return super()._self_expression_epochs(training, n_epochs, train_network=train_network,
                                                        **kwargs)
-            rows.append({"epoch": 0, **signals(self, training.bank.features, target, seed)})
+            rows.append({"epoch": 0, **signals(self, training, target, seed)})
             for epoch in range(1, n_epochs + 1):
                 super()._self_expression_epochs(training, 1, train_network=True, **kwargs)
-                rows.append({"epoch": epoch, **signals(self, training.bank.features, target, seed),
+                rows.append({"epoch": epoch, **signals(self, training, target, seed),
                              "self_expr": self.loss_terms_["self_expr"][-1]})
                 print(json.dumps(rows[-1]), file=sys.stderr, flush=True)
 
