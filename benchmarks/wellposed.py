@@ -37,6 +37,21 @@ from _common import RESULTS, git_commit, machine, mean_std, peak_rss_bytes, run_
 #: (a mode's ``encoder_params`` update the preset's)
 MODES = {"minibatch": {}, "fullbatch": {"batch_size": None}, "collapse_stop": {"collapse_tol": 0.0},
          "linear_branch": {"encoder_params": {"activation": "identity"}}}
+#: a mode "input_anchor=F" is the preset with ``input_anchor = F * beta`` (the weight of
+#: ||C_b - C(X)_b||^2, the distance of C to least squares on the inputs, relative to ||C_b||^2's)
+ANCHOR_MODE = "input_anchor="
+
+
+def mode_params(mode, params):
+    """The preset overrides of ``mode`` (a key of :data:`MODES` or ``input_anchor=F``)."""
+    if mode.startswith(ANCHOR_MODE):
+        return {"input_anchor": float(mode[len(ANCHOR_MODE):]) * params["beta"]}
+    if mode not in MODES:
+        raise SystemExit(f"unknown mode {mode!r}: expected one of {sorted(MODES)} or {ANCHOR_MODE}F")
+    overrides = dict(MODES[mode])
+    if "encoder_params" in overrides:
+        overrides["encoder_params"] = {**params["encoder_params"], **overrides["encoder_params"]}
+    return overrides
 #: DSC-Net's public per-dataset post-processing (threshold, subspace_dim, power), label-tuned
 PUBLISHED_POST = {
     "extended_yaleb": {"threshold": 0.1, "subspace_dim": 10, "power": 3.5},
@@ -56,23 +71,24 @@ def run_one(estimator, dataset, mode, seed, device, overrides=None):
     from deepsubspace.datasets import load_dataset
     from deepsubspace.metrics import clustering_accuracy, effective_rank, normalized_mutual_info_score
 
-    data = load_dataset(dataset)
-    params = presets.get(estimator, dataset)
-    mode_params = dict(MODES[mode])
-    if "encoder_params" in mode_params:
-        mode_params["encoder_params"] = {**params["encoder_params"], **mode_params["encoder_params"]}
-    params.update(mode_params)
+    if dataset == "digits":  # the development set: presets.py's residual rules on the 8x8 digits
+        from epoch_signals import digits_params
+        X, target, params = digits_params()
+    else:
+        data = load_dataset(dataset)
+        X, target, params = data.data, data.target, presets.get(estimator, dataset)
+    params.update(mode_params(mode, params))
     params.update(overrides or {})
     model = getattr(deepsubspace, estimator)(**params, device=device, random_state=seed)
     rss_before = peak_rss_bytes()
     start = time.perf_counter()
-    model.fit(data.data)
+    model.fit(X)
     seconds = time.perf_counter() - start
     k = params["n_clusters"]
-    pixels = data.data / np.linalg.norm(data.data, axis=1, keepdims=True)
+    pixels = X / np.linalg.norm(X, axis=1, keepdims=True)
     result = {
         "estimator": estimator, "dataset": dataset, "mode": mode, "seed": seed,
-        "n_samples": len(data.target), "params": {p: v for p, v in params.items() if p != "encoder_params"},
+        "n_samples": len(target), "params": {p: v for p, v in params.items() if p != "encoder_params"},
         "fit_seconds": seconds, "stage_seconds": model.stage_seconds_, "n_iter": model.n_iter_,
         "fine_tune_seconds_per_epoch": model.stage_seconds_["fine_tune"] / model.n_iter_,
         "peak_rss_bytes": peak_rss_bytes(), "rss_before_fit_bytes": rss_before,
@@ -82,8 +98,8 @@ def run_one(estimator, dataset, mode, seed, device, overrides=None):
         "effective_rank_pixels": effective_rank(pixels),
         "feature_change": float(np.linalg.norm(model.embedding_ - pixels) / np.linalg.norm(pixels))
         if model.embedding_.shape == pixels.shape else None,
-        "acc_dsc_post": clustering_accuracy(data.target, model.labels_),
-        "nmi_dsc_post": normalized_mutual_info_score(data.target, model.labels_),
+        "acc_dsc_post": clustering_accuracy(target, model.labels_),
+        "nmi_dsc_post": normalized_mutual_info_score(target, model.labels_),
         "machine": machine(device), "commit": git_commit(),
     }
     columns = [("", None, None)]
@@ -93,8 +109,8 @@ def run_one(estimator, dataset, mode, seed, device, overrides=None):
         affinity = affinity_from_coefficients(model.coef_, post_processing=post, n_clusters=k,
                                               params=extra)
         labels = spectral_labels(affinity, k, assign_labels=params["assign_labels"], random_state=seed)
-        result["acc" + column] = clustering_accuracy(data.target, labels)
-        result["nmi" + column] = normalized_mutual_info_score(data.target, labels)
+        result["acc" + column] = clustering_accuracy(target, labels)
+        result["nmi" + column] = normalized_mutual_info_score(target, labels)
     del torch
     return result
 
@@ -136,7 +152,8 @@ def main():
     parser.add_argument("--estimator", default="MiniBatchDSC",
                         choices=["MiniBatchDSC", "ContrastiveMiniBatchDSC"])
     parser.add_argument("--datasets", nargs="+", default=["orl", "coil20", "extended_yaleb"])
-    parser.add_argument("--modes", nargs="+", default=["minibatch"], choices=list(MODES))
+    parser.add_argument("--modes", nargs="+", default=["minibatch"],
+                        help=f"of {sorted(MODES)} or {ANCHOR_MODE}F (input_anchor = F * beta)")
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--output", default=None)

@@ -63,6 +63,8 @@ class _Training:
         self.pretrain_batch_size = batch_size
         self.bank = None
         self.self_expression = None
+        # idx -> rows of the closed-form C on the inputs (the anchor's target), or None
+        self.anchor_rows = None
         self.step = 0
         # data parallelism (nn.distributed.DataParallel) and the bank's momentum encoder, or None
         self.parallel = None
@@ -177,6 +179,7 @@ class BaseMiniBatchDSC(ClusterMixin, BaseEstimator, metaclass=ABCMeta):
         "coding_rate": [Interval(Real, 0, None, closed="left")],
         "collapse_tol": [Interval(Real, 0, 1, closed="left"), None],
         "cut_tol": [Interval(Real, 0, None, closed="left"), None],
+        "input_anchor": [Interval(Real, 0, None, closed="left")],
         "coefficients": [StrOptions({"auto", "dense", "sparse"})],
         "n_nonzero": [Interval(Integral, 1, None, closed="left")],
         "post_processing": [StrOptions({"normalize_rows", "dsc"}), None],
@@ -194,6 +197,7 @@ class BaseMiniBatchDSC(ClusterMixin, BaseEstimator, metaclass=ABCMeta):
     distributed = False
     collapse_tol = None
     cut_tol = None
+    input_anchor = 0.0
 
     _default_encoder_for_vectors = "mlp"
     _default_encoder_for_images = "conv"
@@ -254,6 +258,10 @@ class BaseMiniBatchDSC(ClusterMixin, BaseEstimator, metaclass=ABCMeta):
         if self._sparse_coefficients(n_samples):
             if self.self_expression != "closed_form":
                 raise ValueError("coefficients='sparse' needs self_expression='closed_form'.")
+        if self.input_anchor > 0 and self.self_expression != "closed_form":
+            raise ValueError(
+                f"input_anchor={self.input_anchor!r} compares rows of the closed-form C; it needs "
+                "self_expression='closed_form' (or input_anchor=0).")
         if self.self_expression == "closed_form" and (self.alpha <= 0 or self.beta <= 0):
             raise ValueError(
                 "self_expression='closed_form' solves a ridge problem with weight beta / alpha; "
@@ -300,12 +308,15 @@ class BaseMiniBatchDSC(ClusterMixin, BaseEstimator, metaclass=ABCMeta):
             training.momentum_encoder = MomentumEncoder(training.encoder, self.bank_momentum)
         device = training.X.device
         if closed_form:
-            return ClosedFormSelfExpression(self.beta / self.alpha)
+            layer = ClosedFormSelfExpression(self.beta / self.alpha)
+            if self.input_anchor > 0:
+                training.anchor_rows = layer.fixed_rows(unit_norm(training.X.flatten(1).double()))
+            return layer
         return SelfExpression(training.n_samples, lr=coef_lr).to(device)
 
     def _batch_loss(self, training, idx, *, train_network):
         """Equation (3) on batch ``idx``: representation + alpha * self-expr. + beta * ||C_idx||^2
-        - coding_rate * R(Z_idx).
+        - coding_rate * R(Z_idx) + input_anchor * ||C_idx - C(X)_idx||^2.
 
         With ``self_expression="closed_form"`` the features enter the
         self-expression with unit l2 norm and C is the exact ridge solution on
@@ -329,9 +340,14 @@ class BaseMiniBatchDSC(ClusterMixin, BaseEstimator, metaclass=ABCMeta):
         z = training.gather(z_local, len(idx))
         z_unit = unit_norm(z)
         closed_form = self.self_expression == "closed_form"
+        anchor = torch.zeros((), device=z.device)
         if closed_form:
             rows = None
-            z_hat, se, reg = training.self_expression.batch_terms(idx, z_unit, training.bank)
+            z_hat, se, reg, *coef_rows = training.self_expression.batch_terms(
+                idx, z_unit, training.bank, return_rows=training.anchor_rows is not None)
+            if coef_rows:
+                target = training.anchor_rows(idx).to(coef_rows[0].dtype)
+                anchor = torch.sum((coef_rows[0] - target) ** 2)
             z_hat = training.local(z_hat * torch.linalg.vector_norm(z, dim=1, keepdim=True))
             stored = z_unit
         else:
@@ -350,9 +366,11 @@ class BaseMiniBatchDSC(ClusterMixin, BaseEstimator, metaclass=ABCMeta):
             share = 1.0 / training.parallel.world_size
             rate = rate * share
             if closed_form:
-                se, reg = se * share, reg * share
-        terms = {"loss": objective + self.alpha * se + self.beta * reg - self.coding_rate * rate,
-                 "objective": objective, "self_expr": se, "reg": reg, "coding_rate": rate}
+                se, reg, anchor = se * share, reg * share, anchor * share
+        terms = {"loss": objective + self.alpha * se + self.beta * reg - self.coding_rate * rate
+                 + self.input_anchor * anchor,
+                 "objective": objective, "self_expr": se, "reg": reg, "coding_rate": rate,
+                 "input_anchor": anchor}
         return terms, rows, stored
 
     def _self_expression_epochs(self, training, n_epochs, *, train_network, progress=None,
@@ -368,7 +386,7 @@ class BaseMiniBatchDSC(ClusterMixin, BaseEstimator, metaclass=ABCMeta):
         if watch_cut:
             start_cut = self._affinity_cut(training)
         for epoch in range(n_epochs):
-            totals = dict.fromkeys(("loss", "objective", "self_expr", "reg", "coding_rate"), 0.0)
+            totals = dict.fromkeys(("loss", "objective", "self_expr", "reg", "coding_rate", "input_anchor"), 0.0)
             training.bank.refresh_gram()
             for idx in training.batches(batch_size):
                 terms, rows, z = self._batch_loss(training, idx, train_network=train_network)
@@ -621,7 +639,7 @@ class BaseMiniBatchDSC(ClusterMixin, BaseEstimator, metaclass=ABCMeta):
         training.pretrain_batch_size = self.pretrain_batch_size or batch_size
         training.optimizer = torch.optim.Adam(training.network_parameters(), lr=pretrain_lr)
         self.loss_curve_ = []
-        self.loss_terms_ = {"objective": [], "self_expr": [], "reg": [], "coding_rate": []}
+        self.loss_terms_ = {"objective": [], "self_expr": [], "reg": [], "coding_rate": [], "input_anchor": []}
         self.n_iter_ = 0
         verbose = bool(self.verbose)
         clock = time.perf_counter()

@@ -127,6 +127,18 @@ class MiniBatchDSC(BaseMiniBatchDSC):
         of the documentation). One coefficient matrix, affinity and K
         eigenvectors per epoch (the cost of the final spectral step).
         ``None``: always ``max_epochs``.
+    input_anchor : float >= 0, default=0.0
+        Weight of a term that keeps the coefficients close to those of the
+        inputs: ``input_anchor * ||C_b - C(X)_b||^2`` on the rows of every batch,
+        where ``C`` is the closed-form C of the current features and
+        ``C(X)`` the same zero-diagonal ridge solution (weight
+        ``beta / alpha``) on the unit-norm inputs ``X / input_scale_``, i.e.
+        :class:`~deepsubspace.baselines.LeastSquaresSubspaceClustering`'s C
+        on the pixels. Training can then only move C away from what the
+        least-squares solution on the inputs finds as far as it lowers the
+        rest of the objective by more. Needs ``self_expression="closed_form"``.
+        Costs O(b N h) per step for a batch of b (two b x N products); no
+        N x N array. ``0``: off.
     coefficients : {"auto", "dense", "sparse"}, default="auto"
         How ``coef_`` is stored after training. ``"dense"``: the N x N
         matrix. ``"sparse"`` (closed form only): the ``n_nonzero`` entries of
@@ -276,6 +288,7 @@ class MiniBatchDSC(BaseMiniBatchDSC):
         coding_rate=0.0,
         collapse_tol=None,
         cut_tol=None,
+        input_anchor=0.0,
         coefficients="auto",
         n_nonzero=50,
         post_processing=None,
@@ -305,6 +318,7 @@ class MiniBatchDSC(BaseMiniBatchDSC):
         self.coding_rate = coding_rate
         self.collapse_tol = collapse_tol
         self.cut_tol = cut_tol
+        self.input_anchor = input_anchor
         self.coefficients = coefficients
         self.n_nonzero = n_nonzero
         self.post_processing = post_processing

@@ -63,15 +63,19 @@ def test_fitted_attributes(subspaces):
 @pytest.mark.parametrize("self_expression", ["closed_form", "learned"])
 def test_loss_terms_add_up_to_the_loss_curve(subspaces, self_expression):
     X, _ = subspaces
+    anchor = 0.4 if self_expression == "closed_form" else 0.0  # the anchor needs the closed form
     model = MiniBatchDSC(n_clusters=3, random_state=0, alpha=2.0, beta=0.5, coding_rate=0.3,
-                         self_expression=self_expression, **FAST).fit(X[:60])
+                         input_anchor=anchor, self_expression=self_expression, **FAST).fit(X[:60])
     terms = {name: np.asarray(values) for name, values in model.loss_terms_.items()}
     assert all(len(values) == model.n_iter_ for values in terms.values())
-    assert all(np.all(values >= 0) and values[-1] > 0 for values in terms.values())
+    weighted = {name: values for name, values in terms.items() if name != "input_anchor" or anchor}
+    assert all(np.all(values >= 0) and values[-1] > 0 for values in weighted.values())
     if self_expression == "learned":
         assert terms["reg"][0] == 0  # each row of C is read before its first step
+        assert np.all(terms["input_anchor"] == 0)
     np.testing.assert_allclose(terms["objective"] + 2.0 * terms["self_expr"] + 0.5 * terms["reg"]
-                               - 0.3 * terms["coding_rate"], model.loss_curve_, rtol=1e-5)
+                               - 0.3 * terms["coding_rate"] + anchor * terms["input_anchor"],
+                               model.loss_curve_, rtol=1e-5)
 
 
 def _bank_rate(features):

@@ -72,7 +72,7 @@ class SelfExpression(nn.Module):
         self.row_steps[idx] = steps
 
 
-def ridge_self_expression(z, rest_gram, lam):
+def ridge_self_expression(z, rest_gram, lam, *, return_rows=False):
     """Zero-diagonal ridge self-expression of the rows ``z`` over ``z`` and the rest of a dictionary.
 
     The dictionary Z is the rows ``z`` plus other rows whose Gram is
@@ -106,6 +106,9 @@ def ridge_self_expression(z, rest_gram, lam):
         ``||z_i - (C Z)_i||^2``.
     coef_norm : Tensor of shape (n,)
         ``||c_i||^2``.
+    zm, s : Tensor of shape (n, h) and (n,)
+        Only with ``return_rows=True``: ``z_i M`` and ``s_i``, from which
+        the rows of C are ``s_i z_i M z_j^T`` (:func:`ridge_rows`).
     """
     n, h = z.shape
     with torch.no_grad():
@@ -119,7 +122,23 @@ def ridge_self_expression(z, rest_gram, lam):
     q = 1.0 - torch.diagonal(s_inv)
     zm_sq = torch.sum(zm * zm, dim=1)
     z_hat = z - (lam * s)[:, None] * zm
-    return z_hat, lam**2 * s**2 * zm_sq, s * q - lam * s**2 * zm_sq
+    terms = (z_hat, lam**2 * s**2 * zm_sq, s * q - lam * s**2 * zm_sq)
+    return terms + (zm, s) if return_rows else terms
+
+
+def ridge_rows(zm, s, idx, dictionary):
+    """Rows ``idx`` of the zero-diagonal ridge C over ``dictionary`` (N x h): ``s_i z_i M Z^T``.
+
+    ``zm`` and ``s`` as returned by :func:`ridge_self_expression` (or for
+    fixed features, :meth:`ClosedFormSelfExpression.fixed_rows`), where row ``i``
+    of ``zm`` belongs to sample ``idx[i]`` of the dictionary; entry
+    ``(i, idx[i])`` is set to zero. Differentiable in ``zm``, ``s`` and
+    ``dictionary``; O(n N h), an n x N result.
+    """
+    block = s[:, None] * (zm @ dictionary.T)
+    keep = torch.ones_like(block)
+    keep[torch.arange(len(idx), device=block.device), idx] = 0.0
+    return block * keep
 
 
 class ClosedFormSelfExpression(nn.Module):
@@ -141,12 +160,22 @@ class ClosedFormSelfExpression(nn.Module):
         super().__init__()
         self.lam = lam
 
-    def batch_terms(self, idx, z, bank):
-        """``(C Z)_idx``, ``||Z_idx - (C Z)_idx||^2`` and ``||C_idx||^2`` (summed over the batch)."""
+    def batch_terms(self, idx, z, bank, *, return_rows=False):
+        """``(C Z)_idx``, ``||Z_idx - (C Z)_idx||^2`` and ``||C_idx||^2`` (summed over the batch).
+
+        With ``return_rows=True`` also ``C[idx]`` (n x N, differentiable in
+        ``z``: the dictionary is the bank with rows ``idx`` replaced by ``z``).
+        """
         old = bank.features[idx].to(torch.float64)
-        z_hat, residual, coef_norm = ridge_self_expression(
-            z.to(torch.float64), bank.gram - old.T @ old, self.lam)
-        return z_hat.to(z.dtype), residual.sum().to(z.dtype), coef_norm.sum().to(z.dtype)
+        out = ridge_self_expression(z.to(torch.float64), bank.gram - old.T @ old, self.lam,
+                                    return_rows=return_rows)
+        z_hat, residual, coef_norm = out[:3]
+        terms = (z_hat.to(z.dtype), residual.sum().to(z.dtype), coef_norm.sum().to(z.dtype))
+        if not return_rows:
+            return terms
+        zm, s = out[3].to(z.dtype), out[4].to(z.dtype)
+        dictionary = bank.features.index_copy(0, idx, z)
+        return terms + (ridge_rows(zm, s, idx, dictionary),)
 
     def step(self, idx, state):
         """Nothing to update: C follows the bank."""
@@ -156,17 +185,31 @@ class ClosedFormSelfExpression(nn.Module):
         eye = torch.eye(z.shape[1], dtype=z.dtype, device=z.device)
         return torch.linalg.cholesky(z.T @ z + self.lam * eye)
 
+    @staticmethod
+    def _rows(z, factor, rows):
+        """``C[rows]`` of the zero-diagonal C on ``z`` (float64) with ``factor`` of its Gram."""
+        zm = torch.cholesky_solve(z[rows].T, factor).T
+        s = 1.0 / (1.0 - torch.sum(zm * z[rows], dim=1))
+        return ridge_rows(zm, s, rows, z)
+
     def _row_blocks(self, features, block_size):
         """Yield ``(rows, C[rows])`` of the zero-diagonal C on ``features``, block by block."""
         z = features.to(torch.float64)
         factor = self._factor(z)
         for start in range(0, len(z), block_size):
             rows = torch.arange(start, min(start + block_size, len(z)), device=z.device)
-            zm = torch.cholesky_solve(z[rows].T, factor).T
-            s = 1.0 / (1.0 - torch.sum(zm * z[rows], dim=1))
-            block = s[:, None] * (zm @ z.T)
-            block[torch.arange(len(rows), device=z.device), rows] = 0.0
-            yield rows, block
+            yield rows, self._rows(z, factor, rows)
+
+    @torch.no_grad()
+    def fixed_rows(self, features):
+        """A function ``idx -> C[idx]`` (float64) of the zero-diagonal C on fixed ``features``.
+
+        The h x h factor is computed once; each call costs O(n N h) for n
+        rows. The anchor of the estimators uses it for C on the inputs.
+        """
+        z = features.to(torch.float64)
+        factor = self._factor(z)
+        return lambda idx: self._rows(z, factor, idx)
 
     @torch.no_grad()
     def coefficients(self, features, block_size=1024):
