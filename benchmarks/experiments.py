@@ -124,6 +124,11 @@ EXPERIMENTS = {
     "epoch_signals_yaleb": Experiment(
         "epoch_signals.py", (("--datasets", "extended_yaleb", "--seeds", "0", "1", "2", "3", "4"),),
         "diagnostic", "as epoch_signals_orl_coil20, Extended Yale B"),
+    "input_anchor_digits": Experiment(
+        "wellposed.py", (("--datasets", "digits", "--modes", "minibatch", *(f"input_anchor={f}" for f in
+                          ("1", "10", "100", "1000", "10000")), "--output", "{results}/input_anchor_digits.json"),),
+        "diagnostic", "development set (8x8 digits): the MiniBatchDSC residual rules with input_anchor = "
+        "F * beta, F = 0 .. 10^4, 5 seeds; chooses F before any benchmark label is read with it"),
     "contrastive_features_coil20": Experiment(
         "contrastive_features.py", (("--datasets", "coil20", "--seeds", "0", "1"),), "diagnostic",
         "the shallow methods on ContrastiveMiniBatchDSC's contrastively pre-trained COIL-20 "
