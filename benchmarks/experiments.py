@@ -52,6 +52,11 @@ EXPERIMENTS = {
     "wellposed_collapse_stop_contrastiveminibatchdsc": Experiment(
         "wellposed.py", (("--estimator", "ContrastiveMiniBatchDSC", "--modes", "collapse_stop"),),
         about="ContrastiveMiniBatchDSC residual presets with the label-free stop collapse_tol=0, 5 seeds"),
+    "wellposed_input_anchor_minibatchdsc": Experiment(
+        "wellposed.py", (("--estimator", "MiniBatchDSC", "--modes", "input_anchor=100",
+                          "--output", "{results}/wellposed_input_anchor_minibatchdsc.json"),),
+        about="MiniBatchDSC residual presets with input_anchor = 100 * beta (fixed on the digits "
+              "development set, input_anchor_digits, before any benchmark label was read with it), 5 seeds"),
     "compare_baselines": Experiment(
         "compare_baselines.py", about="shallow baselines on raw pixels, 5 seeds (main table)"),
     "scale": Experiment(
