@@ -147,6 +147,25 @@ def test_the_stopping_rules_are_the_same_in_every_deep_estimator(estimator, extr
     assert estimator(**params, max_epochs=3, **{rule: never_reached}).fit(X).n_iter_ == 3
 
 
+@pytest.mark.parametrize("estimator, extra", [
+    (MiniBatchDSC, {"pretrain_epochs": 0}),
+    (ContrastiveMiniBatchDSC, {"pretrain_epochs": 0, "encoder_pretrain_epochs": 0}),
+    (StructuralContrastiveDSC, {"pretrain_epochs": 2, "n_neighbors": 3}),
+])
+def test_input_anchor_keeps_c_near_least_squares_on_the_inputs(estimator, extra):
+    """The term is ||C_b - C(X)_b||^2 with C(X) LSR's C on the same (unit-norm) inputs."""
+    X = _subspaces(noise=0.3)
+    lsr = LeastSquaresSubspaceClustering(n_clusters=3, lam=0.1).fit(X).coef_
+    params = dict(n_clusters=3, encoder="residual", learning_rate=1e-2, alpha=100.0, beta=10.0,
+                  batch_size=40, max_epochs=5, random_state=0, **extra)
+    free = estimator(**params).fit(X)
+    anchored = estimator(**params, input_anchor=1e4).fit(X)
+    distance = [np.linalg.norm(model.coef_ - lsr) for model in (free, anchored)]
+    assert distance[1] < 0.5 * distance[0]
+    assert free.loss_terms_["input_anchor"] == [0.0] * 5
+    assert anchored.loss_terms_["input_anchor"][-1] > 0
+
+
 @functools.lru_cache(maxsize=2)
 def _trained_state(self_expression):
     """A fitted model and a training state whose bank is consistent with its encoder."""
@@ -384,6 +403,9 @@ def test_grid_search_fans_out_through_a_joblib_backend(subspaces):
         (np.random.RandomState(0).rand(6, 4), {"coding_rate": -1.0}, ValueError, "coding_rate"),
         (np.random.RandomState(0).rand(6, 4), {"collapse_tol": 1.0}, ValueError, "collapse_tol"),
         (np.random.RandomState(0).rand(6, 4), {"cut_tol": -0.1}, ValueError, "cut_tol"),
+        (np.random.RandomState(0).rand(6, 4), {"input_anchor": -1.0}, ValueError, "input_anchor"),
+        (np.random.RandomState(0).rand(6, 4), {"input_anchor": 1.0, "self_expression": "learned"},
+         ValueError, "input_anchor=1.0 .*closed_form"),
         (np.random.RandomState(0).rand(6, 4), {"bank_momentum": 1.0}, ValueError, "bank_momentum"),
         (np.random.RandomState(0).rand(6, 4), {"distributed": "yes"}, ValueError, "distributed"),
     ],

@@ -211,6 +211,38 @@ def test_closed_form_gradient_matches_autograd_through_the_dense_solution():
     torch.testing.assert_close(z.grad, z_ref.grad, atol=1e-10, rtol=1e-8)
 
 
+def test_batch_rows_of_c_are_the_dense_solution_with_the_batch_in_the_bank_and_differentiate_like_it():
+    gen = torch.Generator().manual_seed(1)
+    Z = torch.randn(12, 4, dtype=torch.float64, generator=gen)
+    idx = torch.tensor([7, 2, 5])
+    lam = 0.3
+    layer = ClosedFormSelfExpression(lam)
+    bank = MemoryBank(12, 4, track_gram=True).double()
+    bank.update(torch.arange(12), torch.randn(12, 4, dtype=torch.float64, generator=gen))
+    z = Z[idx].clone().requires_grad_(True)
+    *_, rows = layer.batch_terms(idx, z, bank, return_rows=True)
+    full = bank.features.index_put((idx,), Z[idx])
+    dense = layer.coefficients(full)
+    torch.testing.assert_close(rows.detach(), dense[idx], atol=1e-10, rtol=1e-8)
+    assert torch.all(rows[torch.arange(3), idx] == 0)
+    target = torch.randn(3, 12, dtype=torch.float64, generator=gen)
+    torch.sum((rows - target) ** 2).backward()
+    # reference: the rows by per-row ridge solves on the bank with the batch written in
+    z_ref = Z[idx].clone().requires_grad_(True)
+    dictionary = bank.features.index_put((idx,), z_ref)
+    total = 0.0
+    for row, i in enumerate(idx.tolist()):
+        others = [j for j in range(12) if j != i]
+        D = dictionary[others]
+        c = torch.linalg.solve(D @ D.T + lam * torch.eye(11, dtype=Z.dtype), D @ dictionary[i])
+        full_row = torch.zeros(12, dtype=Z.dtype).index_put((torch.tensor(others),), c)
+        total = total + torch.sum((full_row - target[row]) ** 2)
+    total.backward()
+    torch.testing.assert_close(z.grad, z_ref.grad, atol=1e-10, rtol=1e-8)
+    # the same rows of fixed features, from one factor
+    torch.testing.assert_close(layer.fixed_rows(full)(idx), dense[idx], atol=1e-12, rtol=1e-10)
+
+
 @settings(max_examples=40, deadline=None)
 @given(bank_and_batch(), st.lists(st.integers(0, 2**31 - 1), min_size=1, max_size=8))
 def test_bank_gram_stays_equal_to_z_transpose_z(case, seeds):
