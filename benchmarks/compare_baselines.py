@@ -63,8 +63,12 @@ def _scores(target, labels):
             "ari": adjusted_rand_score(target, labels)}
 
 
-def run_method(dataset, method, seeds):
-    """All seeds of one method on one dataset (runs in a fresh process)."""
+def run_method(dataset, method, seeds, n_init=1):
+    """All seeds of one method on one dataset (runs in a fresh process).
+
+    ``n_init > 1``: the self-expressive methods' labels come from the medoid of
+    ``n_init`` discretisations of their affinity (``spectral_labels(n_init=...)``).
+    """
     from sklearn.cluster import KMeans, SpectralClustering
 
     from deepsubspace.baselines import (
@@ -72,6 +76,7 @@ def run_method(dataset, method, seeds):
         LeastSquaresSubspaceClustering,
         SparseSubspaceClustering,
     )
+    from deepsubspace.affinity import spectral_labels
     from deepsubspace.datasets import load_dataset
 
     data = load_dataset(dataset)
@@ -90,18 +95,22 @@ def run_method(dataset, method, seeds):
             from deepsubspace import SelfExpressiveNetwork
 
             labels = SelfExpressiveNetwork(n_clusters=k, random_state=seed).fit_predict(X)
-        elif base == "lsr":
-            labels = LeastSquaresSubspaceClustering(n_clusters=k, random_state=seed,
-                                                    **LSR_POST[post]).fit_predict(X)
         else:
-            cls = {"ssc": SparseSubspaceClustering, "ensc": ElasticNetSubspaceClustering,
-                   "ensc_you": ElasticNetSubspaceClustering}[base]
-            params = dict(ENSC_YOU) if base == "ensc_you" else {}
-            params.update(POST[post])
-            labels = cls(n_clusters=k, random_state=seed, **params).fit_predict(X)
+            if base == "lsr":
+                model = LeastSquaresSubspaceClustering(n_clusters=k, random_state=seed, **LSR_POST[post])
+            else:
+                cls = {"ssc": SparseSubspaceClustering, "ensc": ElasticNetSubspaceClustering,
+                       "ensc_you": ElasticNetSubspaceClustering}[base]
+                params = dict(ENSC_YOU) if base == "ensc_you" else {}
+                params.update(POST[post])
+                model = cls(n_clusters=k, random_state=seed, **params)
+            labels = model.fit(X).labels_
+            if n_init > 1:
+                labels = spectral_labels(model.affinity_matrix_, k, assign_labels=model.assign_labels,
+                                         n_init=n_init, random_state=seed)
         runs.append({"seed": seed, "seconds": time.perf_counter() - start, **_scores(y, labels)})
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-    return {"dataset": dataset, "method": method, "n_samples": len(y), "runs": runs,
+    return {"dataset": dataset, "method": method, "n_samples": len(y), "runs": runs, "n_init": n_init,
             "peak_rss_bytes": peak,
             "post_processing": (POST_LABEL[post] if base.startswith(("ssc", "ensc"))
                                 else ("dsc (defaults)" if post else POST_LABEL[""]) if base == "lsr"
@@ -167,6 +176,9 @@ def main(argv=None):
     parser.add_argument("--datasets", nargs="+", default=["orl", "coil20", "extended_yaleb"])
     parser.add_argument("--methods", nargs="+", default=METHODS, choices=METHODS + EXTRA_METHODS)
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
+    parser.add_argument("--n-init", type=int, default=1,
+                        help="discretisations of the self-expressive methods' affinity; above 1 their "
+                             "medoid gives the labels")
     parser.add_argument("--json", default=os.path.join(RESULTS, "compare_baselines.json"),
                         help="write the rows, the machine and the commit here")
     parser.add_argument("--markdown", default=os.path.join(RESULTS, "compare_baselines.md"),
@@ -178,7 +190,7 @@ def main(argv=None):
     for dataset in args.datasets:
         for method in args.methods:
             with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
-                row = pool.submit(run_method, dataset, method, args.seeds).result()
+                row = pool.submit(run_method, dataset, method, args.seeds, args.n_init).result()
             rows.append(row)
             accs = [r["acc"] for r in row["runs"]]
             print(f"{dataset:>15} {method:<14} ACC {np.mean(accs):.3f} +- {np.std(accs):.3f} "

@@ -56,6 +56,16 @@ EXPERIMENTS = {
         "wellposed.py", (("--estimator", "MiniBatchDSC", "--modes", "input_anchor=100"),),
         about="MiniBatchDSC residual presets with input_anchor = 100 * beta (fixed on the digits "
               "development set, input_anchor_digits, before any benchmark label was read with it), 5 seeds"),
+    "wellposed_input_anchor_medoid_minibatchdsc": Experiment(
+        "wellposed.py", (("--estimator", "MiniBatchDSC", "--modes", "input_anchor=100"),),
+        about="as wellposed_input_anchor_minibatchdsc (rerun at the commit that adds the column "
+              "acc_dsc_post_medoid: labels from the medoid of 20 discretisations), 5 seeds"),
+    "compare_baselines_medoid": Experiment(
+        "compare_baselines.py", (("--methods", "lsr+dsc", "ssc", "ensc", "--n-init", "20",
+                                  "--json", "{results}/compare_baselines_medoid.json",
+                                  "--markdown", "{results}/compare_baselines_medoid.md"),),
+        about="the self-expressive shallow rows with labels from the medoid of 20 discretisations, "
+              "5 seeds"),
     "compare_baselines": Experiment(
         "compare_baselines.py", about="shallow baselines on raw pixels, 5 seeds (main table)"),
     "scale": Experiment(
@@ -137,9 +147,9 @@ EXPERIMENTS = {
         "wellposed.py", (("--estimator", "MiniBatchDSC", "--datasets", "orl", "--modes", "input_anchor=1",
                           "input_anchor=10"),
                          ("--estimator", "MiniBatchDSC", "--datasets", "extended_yaleb", "--modes",
-                          "input_anchor=10", "--seeds", "0", "1")), "diagnostic",
-        "post-hoc, not a preset: weaker anchors (F = 1, 10) on ORL (5 seeds) and Extended Yale B "
-        "(F = 10, 2 seeds), run after input_anchor = 100 * beta had scored ORL 0.80 (the gain of "
+                          "input_anchor=1", "--seeds", "0", "1")), "diagnostic",
+        "post-hoc, not a preset: weaker anchors (F = 1, 10) on ORL (5 seeds) and F = 1 on Extended "
+        "Yale B (2 seeds), run after input_anchor = 100 * beta had scored ORL 0.80 (the gain of "
         "training gone) -- maps the trade-off"),
     "contrastive_features_coil20": Experiment(
         "contrastive_features.py", (("--datasets", "coil20", "--seeds", "0", "1"),), "diagnostic",

@@ -4,7 +4,8 @@ Reads the results of the experiments ``wellposed_minibatchdsc`` and
 ``wellposed_contrastiveminibatchdsc`` (the deep presets), ``structural`` and
 ``structural_closed_form`` (StructuralContrastiveDSC), the MiniBatchDSC
 variants ``wellposed_collapse_stop_minibatchdsc``,
-``diagnostic_linear_branch`` and ``epoch_signals_*`` (the ``cut_tol=0`` stop), ``momentum_ablation``, ``compare_baselines`` (shallow baselines on the
+``diagnostic_linear_branch``, ``epoch_signals_*`` (the ``cut_tol=0`` stop),
+``wellposed_input_anchor_minibatchdsc`` and ``diagnostic_input_anchor_sweep``, ``momentum_ablation``, ``compare_baselines`` (shallow baselines on the
 same pixels), the COIL-100 experiments, ``out_of_sample_coil100``, ``scale``
 and ``step_cost_closed_form``, each in ``benchmarks/results/<experiment>/``; writes ``docs/generated/results_tables.rst``
 and replaces the block between the ``results-table`` markers of README.rst.
@@ -87,6 +88,12 @@ VARIANTS = [("wellposed_minibatchdsc", "minibatchdsc", "minibatch", "the preset 
              "linear residual branch (diagnostic, chosen after the Yale B trajectory)"),
             ("epoch_signals", "minibatchdsc", "cut_stop",
              "with the label-free stop ``cut_tol=0`` (read off the per-epoch runs)"),
+            ("wellposed_input_anchor_minibatchdsc", "minibatchdsc", "input_anchor=100",
+             "with ``input_anchor = 100 beta`` (fixed on the digits development set)"),
+            ("diagnostic_input_anchor_sweep", "minibatchdsc", "input_anchor=10",
+             "with ``input_anchor = 10 beta`` (post-hoc diagnostic)"),
+            ("diagnostic_input_anchor_sweep", "minibatchdsc", "input_anchor=1",
+             "with ``input_anchor = beta`` (post-hoc diagnostic)"),
             ("wellposed_contrastiveminibatchdsc", "contrastiveminibatchdsc", "minibatch",
              "the preset (mini-batch)"),
             ("wellposed_collapse_stop_contrastiveminibatchdsc", "contrastiveminibatchdsc", "collapse_stop",
@@ -168,7 +175,7 @@ def variants_table(shallow):
         rows.append([f"{dict(DEEP)[stem]}, {label}"] + cells)
     if len(rows) < 2:
         return ""
-    return _table(["variant (5 seeds, DSC post)"] + [f"{name}: ACC; minus best shallow; epochs run"
+    return _table(["variant (5 seeds unless noted, DSC post)"] + [f"{name}: ACC; minus best shallow; epochs run"
                                                       for _, name in DATASETS], rows)
 
 

@@ -386,7 +386,8 @@ class BaseMiniBatchDSC(ClusterMixin, BaseEstimator, metaclass=ABCMeta):
         if watch_cut:
             start_cut = self._affinity_cut(training)
         for epoch in range(n_epochs):
-            totals = dict.fromkeys(("loss", "objective", "self_expr", "reg", "coding_rate", "input_anchor"), 0.0)
+            totals = dict.fromkeys(
+                ("loss", "objective", "self_expr", "reg", "coding_rate", "input_anchor"), 0.0)
             training.bank.refresh_gram()
             for idx in training.batches(batch_size):
                 terms, rows, z = self._batch_loss(training, idx, train_network=train_network)

@@ -17,6 +17,7 @@ from sklearn.cluster import KMeans
 # SpectralClustering(assign_labels="discretize") applies to the same embedding.
 from sklearn.cluster._spectral import discretize
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.metrics import adjusted_rand_score
 from sklearn.preprocessing import normalize
 from sklearn.utils import check_random_state
 
@@ -368,28 +369,39 @@ def relaxed_normalized_cut(affinity, n_clusters):
     return float(n_clusters - np.sum(vectors * (scaled @ vectors)))
 
 
-def _discretize_or_none(embedding, n_clusters, random_state):
+def _discretize_or_none(embedding, n_clusters, random_state, n_init=1):
     """Yu and Shi's discretisation of ``embedding``, as in scikit-learn.
 
-    Returns ``None``, with a :class:`~sklearn.exceptions.ConvergenceWarning`
-    naming the reason, when it cannot give ``n_clusters`` clusters: a sample
+    With ``n_init > 1`` it runs from ``n_init`` random starts (those that
+    fail or find fewer clusters are dropped) and returns the medoid
+    labelling: the one with the largest summed adjusted Rand index to the
+    others. Returns ``None``, with a :class:`~sklearn.exceptions.ConvergenceWarning`
+    naming the reason, when no start gives ``n_clusters`` clusters: a sample
     with a zero embedding, no convergence, or fewer clusters found.
     """
     n_empty = int(np.sum(~np.any(embedding, axis=1)))
+    runs = []
     if n_empty:
         # discretize scales every row to unit norm: a zero row would poison it with NaN
         outcome = (f"cannot place {n_empty} samples with a zero embedding (no edges, or "
                    "more connected components than clusters)")
     else:
-        try:
-            labels = discretize(embedding, random_state=random_state)
-        except LinAlgError:
-            outcome = "failed to converge"
-        else:
+        for _ in range(n_init):
+            try:
+                labels = discretize(embedding, random_state=random_state)
+            except LinAlgError:
+                outcome = "failed to converge"
+                continue
             n_found = len(np.unique(labels))
             if n_found == n_clusters:
-                return labels
-            outcome = f"found only {n_found} clusters"
+                runs.append(labels)
+            else:
+                outcome = f"found only {n_found} clusters"
+    if len(runs) == 1:
+        return runs[0]
+    if runs:
+        agreement = [sum(adjusted_rand_score(a, b) for b in runs) for a in runs]
+        return runs[int(np.argmax(agreement))]
     warnings.warn(
         f"assign_labels='discretize' {outcome} for n_clusters={n_clusters}; using the "
         "'kmeans' assignment on the same eigenvectors instead.",
@@ -399,7 +411,7 @@ def _discretize_or_none(embedding, n_clusters, random_state):
     return None
 
 
-def spectral_labels(affinity, n_clusters, *, assign_labels="discretize", random_state=None):
+def spectral_labels(affinity, n_clusters, *, assign_labels="discretize", n_init=1, random_state=None):
     """Labels from spectral clustering of a precomputed affinity.
 
     Both assignments start from the same eigenvectors: those of the
@@ -427,6 +439,15 @@ def spectral_labels(affinity, n_clusters, *, assign_labels="discretize", random_
         ``"kmeans"``: the rows of the eigenvectors scaled to unit norm, then
         k-means with 20 initialisations (Ng, Jordan and Weiss; as the public
         EnSC/SSC code of You et al.).
+    n_init : int, default=1
+        With ``"discretize"``: the number of random starts of the
+        discretisation. Above 1 the labelling returned is their medoid, the
+        one that agrees most with the others (largest summed adjusted Rand
+        index): a consensus that reads no label, for graphs whose
+        discretisation has several outcomes. (The discretisation's own
+        objective and the normalised cut are no guide there: on Extended
+        Yale B both prefer the labelling that scores about 0.93 over the one
+        that scores 0.97; see the Results page.) Ignored by ``"kmeans"``.
     random_state : int, RandomState instance or None, default=None
         Seeds the eigen-solver's start vector and the label assignment.
 
@@ -455,6 +476,8 @@ def spectral_labels(affinity, n_clusters, *, assign_labels="discretize", random_
         raise ValueError(
             f"assign_labels must be 'discretize' or 'kmeans', got {assign_labels!r}."
         )
+    if isinstance(n_init, bool) or not isinstance(n_init, (int, np.integer)) or n_init < 1:
+        raise ValueError(f"n_init must be an integer >= 1, got {n_init!r}.")
     n_samples = affinity.shape[0]
     if n_clusters == 1:
         return np.zeros(n_samples, dtype=np.int64)
@@ -475,7 +498,7 @@ def spectral_labels(affinity, n_clusters, *, assign_labels="discretize", random_
         # scikit-learn's embedding, columns in its order (descending eigenvalues): the
         # discretisation is invariant to it in exact arithmetic, not in floating point
         embedding = vectors[:, ::-1] / root_degree[:, None]
-        labels = _discretize_or_none(embedding, n_clusters, random_state)
+        labels = _discretize_or_none(embedding, n_clusters, random_state, n_init)
     if labels is None:
         embedding = normalize(vectors, norm="l2", axis=1)
         labels = KMeans(n_clusters=n_clusters, n_init=20,

@@ -235,3 +235,39 @@ def test_relaxed_normalized_cut_of_separated_and_complete_graphs():
     assert relaxed_normalized_cut(np.ones((n, n)), 2) == pytest.approx(1 + 1 / (n - 1))
     with pytest.raises(ValueError, match="n_clusters=11"):
         relaxed_normalized_cut(np.ones((n, n)), 11)
+
+
+def test_n_init_returns_the_medoid_of_the_discretisations(monkeypatch):
+    """The labelling that agrees most with the others; failed starts are dropped silently."""
+    affinity, _ = _subspace_affinity()
+    n = affinity.shape[0]
+    majority = np.arange(n) % 5
+    minority = np.repeat(np.arange(5), n // 5)
+    near_majority = majority.copy()
+    near_majority[:10] = (near_majority[:10] + 1) % 5
+    outcomes = iter([minority, near_majority, np.arange(n) % 3, majority, majority, majority])
+    monkeypatch.setattr(affinity_module, "discretize", lambda vectors, random_state: next(outcomes))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        labels = spectral_labels(affinity, 5, n_init=6, random_state=0)
+    np.testing.assert_array_equal(labels, majority)
+
+
+def test_n_init_falls_back_to_kmeans_only_when_every_start_fails(monkeypatch):
+    affinity, _ = _subspace_affinity()
+    monkeypatch.setattr(affinity_module, "discretize",
+                        lambda vectors, random_state: np.arange(len(vectors)) % 3)
+    with pytest.warns(ConvergenceWarning, match="found only 3 clusters for n_clusters=5"):
+        labels = spectral_labels(affinity, 5, n_init=4, random_state=0)
+    assert len(np.unique(labels)) == 5
+
+
+def test_n_init_one_is_the_single_discretisation_and_bad_values_are_errors():
+    affinity, y = _subspace_affinity()
+    for seed in range(3):
+        np.testing.assert_array_equal(spectral_labels(affinity, 5, random_state=seed),
+                                      spectral_labels(affinity, 5, n_init=1, random_state=seed))
+    assert adjusted_rand_score(y, spectral_labels(affinity, 5, n_init=5, random_state=0)) > 0.9
+    for bad in (0, 2.5, True, "3"):
+        with pytest.raises(ValueError, match="n_init must be an integer >= 1"):
+            spectral_labels(affinity, 5, n_init=bad)
