@@ -127,6 +127,12 @@ EXPERIMENTS = {
         about="ACC over 10 spectral seeds and the ACC of the smallest normalised cut: LSR on the "
               "pixels, MiniBatchDSC after one epoch (5 seeds) and after the preset (2 seeds)",
         status="diagnostic"),
+    "spectral_medoid_yaleb": Experiment(
+        "spectral_restarts.py", (("--datasets", "extended_yaleb", "--sources", "lsr", "epoch1", "--seeds",
+                                  "1", "3", "4", "--restarts", "20"),),
+        about="Extended Yale B: 20 starts of the discretisation of one embedding (LSR on the pixels; "
+              "MiniBatchDSC after one epoch, the model seeds that hit the 0.93 mode): ACC of each, of "
+              "the best discretisation objective and of their medoid", status="diagnostic"),
     "epoch_signals_digits": Experiment(
         "epoch_signals.py", (("--datasets", "digits", "--seeds", "0", "1", "2", "3", "4"),), "diagnostic",
         "label-free spectral signals after every fine-tuning epoch, development set (8x8 digits), "
