@@ -5,7 +5,9 @@ Reads the results of the experiments ``wellposed_minibatchdsc`` and
 ``structural_closed_form`` (StructuralContrastiveDSC), the MiniBatchDSC
 variants ``wellposed_collapse_stop_minibatchdsc``,
 ``diagnostic_linear_branch``, ``epoch_signals_*`` (the ``cut_tol=0`` stop),
-``wellposed_input_anchor_minibatchdsc`` and ``diagnostic_input_anchor_sweep``, ``momentum_ablation``, ``compare_baselines`` (shallow baselines on the
+``wellposed_input_anchor_minibatchdsc`` and ``diagnostic_input_anchor_sweep``,
+``wellposed_input_anchor_medoid_minibatchdsc`` and ``compare_baselines_medoid`` (the medoid
+rule of the spectral step), ``momentum_ablation``, ``compare_baselines`` (shallow baselines on the
 same pixels), the COIL-100 experiments, ``out_of_sample_coil100``, ``scale``
 and ``step_cost_closed_form``, each in ``benchmarks/results/<experiment>/``; writes ``docs/generated/results_tables.rst``
 and replaces the block between the ``results-table`` markers of README.rst.
@@ -179,6 +181,37 @@ def variants_table(shallow):
                                                       for _, name in DATASETS], rows)
 
 
+def medoid_table(shallow):
+    """LSR and the anchored MiniBatchDSC with labels from one discretisation and from the medoid
+    of 20, against the best shallow method under the same rule (SSC/EnSC/kNN/k-means: unchanged)."""
+    medoid = _load("compare_baselines_medoid")
+    anchored = list((_load("wellposed_input_anchor_medoid_minibatchdsc", "wellposed_minibatchdsc.json")
+                     or {}).values())
+    if not medoid or not anchored:
+        return ""
+    lsr_medoid = {row["dataset"]: [r["acc"] for r in row["runs"]] for row in medoid["rows"]
+                  if row["method"] == "lsr+dsc" and "source" not in row}
+    rows = [["LSR, DSC post, one discretisation (the main table)"]
+            + [_fmt(shallow.get((d, "lsr+dsc"))) for d, _ in DATASETS],
+            ["LSR, DSC post, medoid of 20"] + [_fmt(lsr_medoid.get(d)) for d, _ in DATASETS]]
+    best = {}
+    for d, _ in DATASETS:
+        means = {m: np.mean(v) for (dd, m), v in shallow.items() if dd == d and m != "lsr+dsc"}
+        if d in lsr_medoid:
+            means["lsr+dsc (medoid)"] = np.mean(lsr_medoid[d])
+        best[d] = max(means.items(), key=lambda item: item[1])
+    rows.append(["best shallow method, medoid rule for LSR"]
+                + [f"{best[d][1]:.3f} ({best[d][0]})" for d, _ in DATASETS])
+    for key, label in (("acc_dsc_post", "one discretisation"), ("acc_dsc_post_medoid", "medoid of 20")):
+        cells = []
+        for d, _ in DATASETS:
+            values = [r[key] for r in anchored if r["dataset"] == d and key in r]
+            cells.append(f"{_fmt(values)}; {np.mean(values) - best[d][1]:+.3f}" if values else "not run")
+        rows.append([f"MiniBatchDSC, ``input_anchor = 100 beta``, {label}; minus best shallow (medoid rule)"]
+                    + cells)
+    return _table(["labels (DSC post, 5 seeds)"] + [name for _, name in DATASETS], rows)
+
+
 def momentum_table():
     """Paper 000 Figure 4 on COIL-20: mean ACC per (batch size, learning rate), without / with the EMA."""
     runs = list((_load("momentum_ablation") or {}).values())
@@ -341,6 +374,10 @@ def main():
         if variants:
             title = "Deep presets and their variants (ACC; minus best shallow; epochs run)"
             fh.write(title + "\n" + "~" * len(title) + "\n\n" + variants + "\n")
+        medoid = medoid_table(shallow)
+        if medoid:
+            title = "The spectral step's discretisation: one start or the medoid of 20 (ACC)"
+            fh.write(title + "\n" + "~" * len(title) + "\n\n" + medoid + "\n")
         momentum = momentum_table()
         if momentum:
             title = ("Momentum encoder for the bank, COIL-20 (paper 000 Figure 4): mean ACC over "
