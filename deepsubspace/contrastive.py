@@ -143,7 +143,11 @@ class ContrastiveMiniBatchDSC(BaseMiniBatchDSC):
         least-squares solution on the inputs finds as far as it lowers the
         rest of the objective by more. Needs ``self_expression="closed_form"``.
         Costs O(b N h) per step for a batch of b (two b x N products); no
-        N x N array. ``0``: off.
+        N x N array. Measured with MiniBatchDSC's residual presets and
+        ``input_anchor = 100 * beta`` (the best weight on a development
+        set): C stays LSR's, so Extended Yale B keeps what the pixels give
+        and ORL loses the gain of training (see the Results page of the
+        documentation). ``0``: off.
     temperature : float, default=0.5
         InfoNCE temperature ``tau`` of equation (4) (the paper does not
         report it; 0.5 is SimCLR's value for its memory-bank-sized sets of
