@@ -2,7 +2,7 @@
 
 For each estimator, data set, mode and seed (5 seeds, final iterate, presets
 ``deepsubspace.presets.get(estimator, dataset)`` fixed before any label was
-read), one fresh process fits the preset and scores its C three ways:
+read), one fresh process fits the preset and scores its C four ways:
 
 * ``acc_dsc_post``: the preset's affinity (DSC post-processing with the
   package's one setting, ``DSC_POST_PROCESSING_DEFAULTS``) -- the headline;
@@ -18,8 +18,13 @@ unit-norm pixels (feature collapse, label-free), wall time per stage, peak
 RSS, the torch thread count and the commit. Results accumulate (resumable)
 in ``wellposed_<estimator>.json`` and ``.md`` in its results folder.
 
+``--datasets digits`` is the development set (scikit-learn's 8x8 digits with
+the residual rules, as ``epoch_signals.py``); a mode ``input_anchor=F`` is the
+preset with ``input_anchor = F * beta``.
+
     python -m benchmarks run wellposed_minibatchdsc
     python benchmarks/wellposed.py --estimator MiniBatchDSC
+    python benchmarks/wellposed.py --datasets digits --modes minibatch input_anchor=100
     python benchmarks/wellposed.py --estimator ContrastiveMiniBatchDSC --modes minibatch
 """
 
@@ -54,6 +59,8 @@ def mode_params(mode, params):
     if "encoder_params" in overrides:
         overrides["encoder_params"] = {**params["encoder_params"], **overrides["encoder_params"]}
     return overrides
+
+
 #: random starts of the discretisation whose medoid gives the ``acc_dsc_post_medoid`` column
 MEDOID_STARTS = 20
 #: DSC-Net's public per-dataset post-processing (threshold, subspace_dim, power), label-tuned
