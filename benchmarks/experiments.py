@@ -133,6 +133,10 @@ EXPERIMENTS = {
         about="Extended Yale B: 20 starts of the discretisation of one embedding (LSR on the pixels; "
               "MiniBatchDSC after one epoch, the model seeds that hit the 0.93 mode): ACC of each, of "
               "the best discretisation objective and of their medoid", status="diagnostic"),
+    "lsr_top_k": Experiment(
+        "lsr_top_k.py", about="LSR's pixel C with only its k largest entries per row (k = 3 .. 50), plain "
+                              "affinity, 5 spectral seeds; digits (development set), ORL, COIL-20, "
+                              "Extended Yale B", status="diagnostic"),
     "epoch_signals_digits": Experiment(
         "epoch_signals.py", (("--datasets", "digits", "--seeds", "0", "1", "2", "3", "4"),), "diagnostic",
         "label-free spectral signals after every fine-tuning epoch, development set (8x8 digits), "
