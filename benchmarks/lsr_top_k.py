@@ -1,7 +1,9 @@
 """Diagnostic: LSR's dense C on the pixels with only its k largest entries per row kept.
 
-For each data set, LSR (ridge 0.1, unit-norm pixels) gives C once; for every
-``k`` the ``k`` entries of largest magnitude of each row are kept (sparse C),
+For each data set, LSR (ridge 0.1, unit-norm pixels: the closed-form C-step
+of the deep estimators on the pixels) gives C; for every ``k`` the ``k``
+entries of largest magnitude of each row are kept (sparse C, as
+``coefficients="sparse"`` keeps them),
 and spectral clustering (the package's ``spectral_labels``, discretisation)
 of the plain ``|C| + |C|^T`` affinity is scored with 5 spectral seeds. The
 dense C with the package's one DSC post-processing setting is the reference
@@ -23,46 +25,36 @@ from _common import RESULTS, machine, mean_std, save_results, write_markdown  # 
 
 
 def load(dataset):
-    import numpy as np
-
     if dataset == "digits":
-        from sklearn.datasets import load_digits
+        from epoch_signals import digits_params
 
-        X, y = load_digits(return_X_y=True)
-        return X.astype(np.float64), y
+        X, y, _ = digits_params()
+        return X, y
     from deepsubspace.datasets import load_dataset
 
     data = load_dataset(dataset)
-    return data.data.astype(np.float64), data.target
-
-
-def top_k(coef, k):
-    """CSR with the ``k`` entries of largest magnitude of every row of ``coef``."""
-    import numpy as np
-    from scipy import sparse
-
-    n = len(coef)
-    columns = np.argpartition(-np.abs(coef), k - 1, axis=1)[:, :k]
-    rows = np.repeat(np.arange(n), k)
-    return sparse.csr_matrix((coef[rows, columns.ravel()], (rows, columns.ravel())), shape=(n, n))
+    return data.data, data.target
 
 
 def run(dataset, ks, seeds):
+    """LSR's C on the unit-norm pixels, the closed-form C-step's own dense and top-k forms."""
     import numpy as np
+    import torch
 
+    from deepsubspace._base import top_k_csr
     from deepsubspace.affinity import affinity_from_coefficients, spectral_labels
-    from deepsubspace.baselines import LeastSquaresSubspaceClustering
     from deepsubspace.metrics import clustering_accuracy
+    from deepsubspace.nn.self_expression import ClosedFormSelfExpression
 
     X, y = load(dataset)
     n_clusters = len(np.unique(y))
     start = time.perf_counter()
-    coef = np.asarray(LeastSquaresSubspaceClustering(n_clusters=n_clusters, lam=0.1).fit(X).coef_,
-                      dtype=np.float64)
-    affinities = {"all (DSC post)": affinity_from_coefficients(coef, post_processing="dsc",
-                                                                 n_clusters=n_clusters)}
+    pixels = torch.tensor(X / np.linalg.norm(X, axis=1, keepdims=True), dtype=torch.float64)
+    lsr = ClosedFormSelfExpression(0.1)  # LeastSquaresSubspaceClustering's default ridge weight
+    affinities = {"all (DSC post)": affinity_from_coefficients(
+        lsr.coefficients(pixels).numpy(), post_processing="dsc", n_clusters=n_clusters)}
     for k in ks:
-        affinities[str(k)] = affinity_from_coefficients(top_k(coef, k))
+        affinities[str(k)] = affinity_from_coefficients(top_k_csr(*lsr.top_k_coefficients(pixels, k), len(y)))
     scores = {name: [clustering_accuracy(y, spectral_labels(affinity, n_clusters, random_state=seed))
                      for seed in seeds] for name, affinity in affinities.items()}
     return {"dataset": dataset, "n_samples": len(y), "acc": scores,

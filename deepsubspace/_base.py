@@ -148,6 +148,13 @@ def cluster_mass(cluster_of_entries, values, n_clusters):
     return mass.scatter_add_(1, cluster_of_entries, values.abs().to(torch.float64))
 
 
+def top_k_csr(indices, values, n_samples):
+    """The CSR matrix whose row ``i`` holds ``values[i]`` at columns ``indices[i]`` (tensors, N x k)."""
+    rows = np.repeat(np.arange(n_samples), indices.shape[1])
+    return sparse.csr_matrix((values.cpu().numpy().ravel(), (rows, indices.cpu().numpy().ravel())),
+                             shape=(n_samples, n_samples))
+
+
 def unit_norm(z, eps=1e-12):
     """Rows of ``z`` scaled to unit l2 norm (zero rows stay zero)."""
     return z / torch.linalg.vector_norm(z, dim=1, keepdim=True).clamp_min(eps)
@@ -440,10 +447,8 @@ class BaseMiniBatchDSC(ClusterMixin, BaseEstimator, metaclass=ABCMeta):
         features = training.bank.features
         n_samples = features.shape[0]
         if self._sparse_coefficients(n_samples):
-            indices, values = training.self_expression.top_k_coefficients(features, self.n_nonzero)
-            rows = np.repeat(np.arange(n_samples), indices.shape[1])
-            return sparse.csr_matrix((values.cpu().numpy().ravel(), (rows, indices.cpu().numpy().ravel())),
-                                     shape=(n_samples, n_samples))
+            return top_k_csr(*training.self_expression.top_k_coefficients(features, self.n_nonzero),
+                             n_samples)
         if self.self_expression == "closed_form":
             return training.self_expression.coefficients(features).cpu().numpy()
         return training.self_expression.coef.detach().cpu().numpy()

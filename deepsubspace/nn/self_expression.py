@@ -126,19 +126,22 @@ def ridge_self_expression(z, rest_gram, lam, *, return_rows=False):
     return terms + (zm, s) if return_rows else terms
 
 
-def ridge_rows(zm, s, idx, dictionary):
+def ridge_rows(zm, s, idx, dictionary, batch=None):
     """Rows ``idx`` of the zero-diagonal ridge C over ``dictionary`` (N x h): ``s_i z_i M Z^T``.
 
     ``zm`` and ``s`` as returned by :func:`ridge_self_expression` (or for
     fixed features, :meth:`ClosedFormSelfExpression.fixed_rows`), where row ``i``
     of ``zm`` belongs to sample ``idx[i]`` of the dictionary; entry
-    ``(i, idx[i])`` is set to zero. Differentiable in ``zm``, ``s`` and
-    ``dictionary``; O(n N h), an n x N result.
+    ``(i, idx[i])`` is set to zero. With ``batch`` the dictionary's rows
+    ``idx`` are taken as ``batch`` (as :meth:`SelfExpression.express` does:
+    the dictionary is not copied). Differentiable in ``zm``, ``s``,
+    ``dictionary`` and ``batch``; O(n N h), an n x N result.
     """
-    block = s[:, None] * (zm @ dictionary.T)
-    keep = torch.ones_like(block)
-    keep[torch.arange(len(idx), device=block.device), idx] = 0.0
-    return block * keep
+    product = zm @ dictionary.T
+    if batch is not None:
+        product = product.index_add(1, idx, zm @ (batch - dictionary[idx]).T)
+    block = s[:, None] * product
+    return block.index_put((torch.arange(len(idx), device=block.device), idx), block.new_zeros(len(idx)))
 
 
 class ClosedFormSelfExpression(nn.Module):
@@ -174,8 +177,7 @@ class ClosedFormSelfExpression(nn.Module):
         if not return_rows:
             return terms
         zm, s = out[3].to(z.dtype), out[4].to(z.dtype)
-        dictionary = bank.features.index_copy(0, idx, z)
-        return terms + (ridge_rows(zm, s, idx, dictionary),)
+        return terms + (ridge_rows(zm, s, idx, bank.features, batch=z),)
 
     def step(self, idx, state):
         """Nothing to update: C follows the bank."""
