@@ -176,3 +176,46 @@ def write_bundle(folder):
         np.savez_compressed(_bundle_file(folder, name, kwargs), data=data.data, target=data.target)
     return sorted(os.listdir(folder))
 
+
+
+#: the objects family's development set: COIL-100 (32x32 grayscale) split once, without
+#: labels being read, into 5 disjoint groups of 20 objects (``rng(0).permutation(100)``), each
+#: a 20-class problem of COIL-20's size (about 1,430 views)
+OBJECT_GROUPS = 5
+OBJECT_GROUP_PREFIX = "coil100_group"
+DEVELOPMENT_SETS = ("digits",) + tuple(f"{OBJECT_GROUP_PREFIX}{g}" for g in range(OBJECT_GROUPS))
+
+
+def development_set(name):
+    """``(X, y, params)`` of a development set: MiniBatchDSC's residual rules applied to it.
+
+    ``digits``: scikit-learn's 8x8 digits (the rules of ORL's preset, see
+    ``epoch_signals.digits_params``). ``coil100_group{g}``: the 20 objects of
+    group ``g`` of COIL-100 with the rules of COIL-20's preset (presets.py:
+    ``alpha = 10 * mean ||x||^2`` to 2 digits, ``beta = alpha / 10``, coding
+    rate ``alpha / 30``, batches of 32, ``ceil(900 / ceil(N / 32))`` epochs).
+    """
+    import math
+
+    import numpy as np
+
+    if name == "digits":
+        from epoch_signals import digits_params
+
+        return digits_params()
+    if not name.startswith(OBJECT_GROUP_PREFIX) or name not in DEVELOPMENT_SETS:
+        raise ValueError(f"unknown development set {name!r}: expected one of {DEVELOPMENT_SETS}")
+    from deepsubspace import presets
+
+    group = int(name[len(OBJECT_GROUP_PREFIX):])
+    objects = np.random.default_rng(0).permutation(100)[20 * group:20 * (group + 1)]
+    data = load_data("coil100")
+    keep = np.isin(data.target, objects)
+    X = data.data[keep].astype(np.float64)
+    y = data.target[keep]
+    params = presets.get("MiniBatchDSC", "coil20", "residual")
+    alpha = float(f"{10 * np.mean(np.sum(X ** 2, axis=1)):.2g}")
+    batch = 32
+    params.update(n_clusters=20, batch_size=batch, alpha=alpha, beta=alpha / 10, coding_rate=alpha / 30,
+                  max_epochs=math.ceil(900 / math.ceil(len(X) / batch)))
+    return X, y, params

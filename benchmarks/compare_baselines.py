@@ -35,7 +35,7 @@ from multiprocessing import get_context
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _common import RESULTS, machine, result_file  # noqa: E402
+from _common import DEVELOPMENT_SETS, RESULTS, development_set, machine, result_file  # noqa: E402
 
 METHODS = ["kmeans", "spectral_knn", "lsr", "lsr+dsc", "ssc", "ssc+dsc", "ensc", "ensc+dsc",
            "ensc_you", "ensc_you+rows"]
@@ -79,8 +79,11 @@ def run_method(dataset, method, seeds, n_init=1):
     from deepsubspace.affinity import spectral_labels
     from deepsubspace.datasets import load_dataset
 
-    data = load_dataset(dataset)
-    X, y = data.data.astype(np.float64), data.target
+    if dataset in DEVELOPMENT_SETS:
+        X, y, _ = development_set(dataset)
+    else:
+        data = load_dataset(dataset)
+        X, y = data.data.astype(np.float64), data.target
     k = len(np.unique(y))
     base, _, post = method.partition("+")
     runs = []

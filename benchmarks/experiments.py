@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from typing import Tuple
 
 STATUSES = ("current", "diagnostic", "oracle", "history")
+#: the objects family's development set (``_common.development_set``)
+OBJECT_DEV = tuple(f"coil100_group{g}" for g in range(5))
 
 
 @dataclass(frozen=True)
@@ -133,6 +135,24 @@ EXPERIMENTS = {
         about="Extended Yale B: 20 starts of the discretisation of one embedding (LSR on the pixels; "
               "MiniBatchDSC after one epoch, the model seeds that hit the 0.93 mode): ACC of each, of "
               "the best discretisation objective and of their medoid", status="diagnostic"),
+    # the objects family's development set (fixed before it was run): the candidate that scores
+    # best here over the 5 groups becomes COIL-20's affinity rule and anchor weight
+    "objects_dev_minibatchdsc": Experiment(
+        "wellposed.py", (("--datasets", *OBJECT_DEV, "--modes", "minibatch", "input_anchor=100",
+                          "--seeds", "0", "--output", "{results}/objects_dev_minibatchdsc.json"),),
+        "diagnostic", "development set of the objects family (five 20-object groups of COIL-100, COIL-20's "
+                      "rules): MiniBatchDSC with input_anchor 0 and 100 x beta, one seed per group; C scored "
+                      "dense with DSC post and as its top k = 3, 5, 10 entries per row, plain"),
+    "objects_dev_baselines": Experiment(
+        "compare_baselines.py", (("--datasets", *OBJECT_DEV, "--methods", "kmeans", "spectral_knn", "lsr",
+                                  "lsr+dsc", "ssc", "ensc", "--json", "{results}/objects_dev_baselines.json",
+                                  "--markdown", "{results}/objects_dev_baselines.md"),),
+        "diagnostic", "shallow baselines on the objects family's development set, 5 seeds"),
+    "objects_dev_lsr_top_k": Experiment(
+        "lsr_top_k.py", (("--datasets", *OBJECT_DEV, "--ks", "3", "5", "10",
+                          "--output", "{results}/objects_dev_lsr_top_k.json"),),
+        "diagnostic", "LSR's pixel C with its k largest entries per row on the objects family's "
+                      "development set, 5 spectral seeds"),
     "lsr_top_k": Experiment(
         "lsr_top_k.py", about="LSR's pixel C with only its k largest entries per row (k = 3 .. 50), plain "
                               "affinity, 5 spectral seeds; digits (development set), ORL, COIL-20, "

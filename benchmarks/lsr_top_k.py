@@ -7,8 +7,8 @@ entries of largest magnitude of each row are kept (sparse C, as
 and spectral clustering (the package's ``spectral_labels``, discretisation)
 of the plain ``|C| + |C|^T`` affinity is scored with 5 spectral seeds. The
 dense C with the package's one DSC post-processing setting is the reference
-row (``k = all``). ``digits`` (scikit-learn's 8x8 digits) is the development
-set. Reads labels: a diagnostic, not a rule (no k is chosen here).
+row (``k = all``). ``digits`` (scikit-learn's 8x8 digits) and ``coil100_group0``
+.. ``coil100_group4`` (``_common.development_set``) are development sets. Reads labels: a diagnostic, not a rule (no k is chosen here).
 
     python -m benchmarks run lsr_top_k
     python benchmarks/lsr_top_k.py --datasets digits coil20 --ks 3 5
@@ -21,14 +21,20 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _common import RESULTS, machine, mean_std, save_results, write_markdown  # noqa: E402
+from _common import (  # noqa: E402
+    DEVELOPMENT_SETS,
+    RESULTS,
+    development_set,
+    machine,
+    mean_std,
+    save_results,
+    write_markdown,
+)
 
 
 def load(dataset):
-    if dataset == "digits":
-        from epoch_signals import digits_params
-
-        X, y, _ = digits_params()
+    if dataset in DEVELOPMENT_SETS:
+        X, y, _ = development_set(dataset)
         return X, y
     from deepsubspace.datasets import load_dataset
 
@@ -69,7 +75,7 @@ def markdown(results, ks):
         lines.append(f"| {dataset} | " + " | ".join(mean_std(run["acc"][name]) for name in names) + " |")
     m = results["machine"]
     lines += ["", f"ACC over spectral seeds (plain |C|+|C|^T for the sparse rows). Diagnostic (reads "
-                  f"labels; digits is the development set). Machine: {m['processor']}, {m['cpu_count']} "
+                  f"labels; digits and coil100_group* are development sets). Machine: {m['processor']}, {m['cpu_count']} "
                   f"CPUs, torch threads {m['torch_threads']}. Commit: {results['commit']}."]
     return "\n".join(lines) + "\n"
 

@@ -18,9 +18,15 @@ unit-norm pixels (feature collapse, label-free), wall time per stage, peak
 RSS, the torch thread count and the commit. Results accumulate (resumable)
 in ``wellposed_<estimator>.json`` and ``.md`` in its results folder.
 
-``--datasets digits`` is the development set (scikit-learn's 8x8 digits with
-the residual rules, as ``epoch_signals.py``); a mode ``input_anchor=F`` is the
-preset with ``input_anchor = F * beta``.
+For closed-form models, ``acc_top_k`` scores C keeping only its k largest
+entries per row (k = 3, 5, 10; ``coefficients="sparse"``) with the plain
+affinity.
+
+``--datasets digits`` and ``coil100_group0`` .. ``coil100_group4`` are the
+development sets (``_common.development_set``: scikit-learn's 8x8 digits and
+five disjoint 20-object groups of COIL-100, with the residual rules of the
+ORL and COIL-20 presets); a mode ``input_anchor=F`` is the preset with
+``input_anchor = F * beta``.
 
     python -m benchmarks run wellposed_minibatchdsc
     python benchmarks/wellposed.py --estimator MiniBatchDSC
@@ -35,7 +41,16 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _common import RESULTS, git_commit, machine, mean_std, peak_rss_bytes, run_resumable  # noqa: E402
+from _common import (  # noqa: E402
+    DEVELOPMENT_SETS,
+    RESULTS,
+    development_set,
+    git_commit,
+    machine,
+    mean_std,
+    peak_rss_bytes,
+    run_resumable,
+)
 
 #: "collapse_stop": the preset with the label-free stopping rule ``collapse_tol=0`` (stop after the
 #: first epoch that lowers the bank's coding rate), fixed before any run with it
@@ -63,6 +78,9 @@ def mode_params(mode, params):
 
 #: random starts of the discretisation whose medoid gives the ``acc_dsc_post_medoid`` column
 MEDOID_STARTS = 20
+#: ``acc_top_k``: C (closed form) keeping its k largest entries per row, as
+#: ``coefficients="sparse", n_nonzero=k`` keeps them, with the plain affinity
+TOP_KS = (3, 5, 10)
 #: DSC-Net's public per-dataset post-processing (threshold, subspace_dim, power), label-tuned
 PUBLISHED_POST = {
     "extended_yaleb": {"threshold": 0.1, "subspace_dim": 10, "power": 3.5},
@@ -78,13 +96,14 @@ def run_one(estimator, dataset, mode, seed, device, overrides=None):
 
     import deepsubspace
     from deepsubspace import presets
+    from deepsubspace._base import top_k_csr
     from deepsubspace.affinity import affinity_from_coefficients, spectral_labels
     from deepsubspace.datasets import load_dataset
+    from deepsubspace.nn.self_expression import ClosedFormSelfExpression
     from deepsubspace.metrics import clustering_accuracy, effective_rank, normalized_mutual_info_score
 
-    if dataset == "digits":  # the development set: presets.py's residual rules on the 8x8 digits
-        from epoch_signals import digits_params
-        X, target, params = digits_params()
+    if dataset in DEVELOPMENT_SETS:  # presets.py's residual rules on a development set
+        X, target, params = development_set(dataset)
     else:
         data = load_dataset(dataset)
         X, target, params = data.data, data.target, presets.get(estimator, dataset)
@@ -128,17 +147,33 @@ def run_one(estimator, dataset, mode, seed, device, overrides=None):
     labels = spectral_labels(affinity, k, assign_labels=params["assign_labels"], n_init=MEDOID_STARTS,
                              random_state=seed)
     result["acc_dsc_post_medoid"] = clustering_accuracy(target, labels)
-    del torch
+    if params["self_expression"] == "closed_form":  # C's k largest entries per row, plain affinity
+        solver = ClosedFormSelfExpression(params["beta"] / params["alpha"])
+        bank = torch.as_tensor(model.embedding_)
+        result["acc_top_k"] = {}
+        for n_nonzero in TOP_KS:
+            affinity = affinity_from_coefficients(
+                top_k_csr(*solver.top_k_coefficients(bank, n_nonzero), len(bank)))
+            labels = spectral_labels(affinity, k, assign_labels=params["assign_labels"], random_state=seed)
+            result["acc_top_k"][str(n_nonzero)] = clustering_accuracy(target, labels)
     return result
+
+
+def top_k(runs):
+    """The ``acc_top_k`` cell of a group of runs ("n/a" when a run has none)."""
+    if not all("acc_top_k" in r for r in runs):
+        return "n/a"
+    return " / ".join(mean_std([r["acc_top_k"][str(n)] for r in runs]) for n in TOP_KS)
 
 
 def markdown(results):
     lines = [
         "| estimator | dataset | mode | seeds | ACC (DSC post, the preset) | ACC (DSC post, medoid "
         "of 20 discretisations) | ACC (plain) "
+        "| ACC (top-k of C, plain; k = " + " / ".join(map(str, TOP_KS)) + ") "
         "| NMI (DSC post) | published protocol: ACC (label-tuned post) | effective rank "
         "(pixels) | fit time (s) | s/epoch | peak RSS (MiB) |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     groups = {}
     for run in results.values():
@@ -148,7 +183,7 @@ def markdown(results):
         lines.append(
             f"| {estimator} | {dataset} | {mode} | {len(runs)} | {mean_std(col('acc_dsc_post'))} "
             f"| {mean_std(col('acc_dsc_post_medoid')) if all('acc_dsc_post_medoid' in r for r in runs) else 'n/a'} "
-            f"| {mean_std(col('acc'))} | {mean_std(col('nmi_dsc_post'))} | {mean_std(col('acc_published')) if 'acc_published' in runs[0] else 'n/a'} "
+            f"| {mean_std(col('acc'))} | {top_k(runs)} | {mean_std(col('nmi_dsc_post'))} | {mean_std(col('acc_published')) if 'acc_published' in runs[0] else 'n/a'} "
             f"| {mean_std(col('effective_rank'))} ({runs[0]['effective_rank_pixels']:.1f}) "
             f"| {mean_std(col('fit_seconds'))} | {mean_std(col('fine_tune_seconds_per_epoch'))} "
             f"| {mean_std([r['peak_rss_bytes'] / 2**20 for r in runs])} |"
