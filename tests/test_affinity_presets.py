@@ -174,7 +174,13 @@ def test_default_architecture():
             assert params == presets.get(estimator, dataset, "residual")
             assert params["self_expression"] == "closed_form" and params["encoder"] == "residual"
             assert params["beta"] / params["alpha"] == pytest.approx(0.1)
-            assert params["post_processing"] == "dsc"
+            if dataset == "coil20":  # the objects family's rule (chosen on its development set)
+                assert params["coefficients"] == "sparse" and params["n_nonzero"] == 3
+                assert params["post_processing"] is None
+                assert params["input_anchor"] == pytest.approx(100 * params["beta"])
+            else:
+                assert params["post_processing"] == "dsc" and params.get("input_anchor", 0) == 0
+    assert presets.get("MiniBatchDSC", "coil100")["coefficients"] == "sparse"
     # the earlier presets keep the learned C they were run with
     assert presets.get("MiniBatchDSC", "orl", "dsc")["encoder_params"]["channels"] == (3, 3, 5)
     assert presets.get("MiniBatchDSC", "orl", "dsc")["self_expression"] == "learned"
