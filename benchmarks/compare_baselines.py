@@ -37,7 +37,7 @@ import numpy as np
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from _common import DEVELOPMENT_SETS, RESULTS, development_set, machine, result_file  # noqa: E402
 
-METHODS = ["kmeans", "spectral_knn", "lsr", "lsr+dsc", "ssc", "ssc+dsc", "ensc", "ensc+dsc",
+METHODS = ["kmeans", "spectral_knn", "lsr", "lsr+dsc", "lsr+top3", "ssc", "ssc+dsc", "ensc", "ensc+dsc",
            "ensc_you", "ensc_you+rows"]
 #: not run by default: the deep SelfExpressiveNetwork with its defaults, on the same pixels
 EXTRA_METHODS = ["senet"]
@@ -48,7 +48,10 @@ POST = {"": {}, "dsc": {"post_processing": "dsc", "post_processing_params": SPAR
 POST_LABEL = {"": "none (|C|+|C|^T)", "dsc": "dsc " + json.dumps(SPARSE_DSC_POST),
               "rows": "row-normalised C, then |C|+|C|^T"}
 #: LSR's C is dense: its DSC post-processing is the package's one setting (the deep models' rule)
-LSR_POST = {"": {"post_processing": None}, "dsc": {"post_processing": "dsc"}}
+LSR_POST = {"": {"post_processing": None}, "dsc": {"post_processing": "dsc"},
+            # the objects family's rule of the deep presets: C's 3 largest entries per row, plain
+            "top3": {"post_processing": None, "n_nonzero": 3}}
+LSR_LABEL = {"": POST_LABEL[""], "dsc": "dsc (defaults)", "top3": "top 3 per row, |C|+|C|^T"}
 
 
 def _scores(target, labels):
@@ -116,8 +119,7 @@ def run_method(dataset, method, seeds, n_init=1):
     return {"dataset": dataset, "method": method, "n_samples": len(y), "runs": runs, "n_init": n_init,
             "peak_rss_bytes": peak,
             "post_processing": (POST_LABEL[post] if base.startswith(("ssc", "ensc"))
-                                else ("dsc (defaults)" if post else POST_LABEL[""]) if base == "lsr"
-                                else "n/a"),
+                                else LSR_LABEL[post] if base == "lsr" else "n/a"),
             "params": dict(ENSC_YOU) if base == "ensc_you" else "estimator defaults"}
 
 

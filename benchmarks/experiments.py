@@ -68,6 +68,11 @@ EXPERIMENTS = {
                                   "--markdown", "{results}/compare_baselines_medoid.md"),),
         about="the self-expressive shallow rows with labels from the medoid of 20 discretisations, "
               "5 seeds"),
+    "compare_baselines_lsr_top3": Experiment(
+        "compare_baselines.py", (("--methods", "lsr+top3", "--json", "{results}/compare_baselines_lsr_top3.json",
+                                  "--markdown", "{results}/compare_baselines_lsr_top3.md"),),
+        about="LSR with the objects family's rule of the deep presets (C's 3 largest entries per row, "
+              "plain affinity) on ORL, COIL-20, Extended Yale B, 5 seeds (main table)"),
     "compare_baselines": Experiment(
         "compare_baselines.py", about="shallow baselines on raw pixels, 5 seeds (main table)"),
     "scale": Experiment(

@@ -29,6 +29,7 @@ from deepsubspace.metrics import clustering_accuracy
         LeastSquaresSubspaceClustering(n_clusters=3, random_state=0),
         LeastSquaresSubspaceClustering(n_clusters=3, lam=1.0, post_processing=None,
                                        assign_labels="kmeans", random_state=0),
+        LeastSquaresSubspaceClustering(n_clusters=3, n_nonzero=3, post_processing=None, random_state=0),
     ]
 )
 def test_sklearn_compatible(estimator, check):
@@ -102,9 +103,39 @@ def test_union_of_subspaces_is_recovered(params):
     assert model.affinity_matrix_.shape == (500, 500)
 
 
+@pytest.mark.parametrize("n_nonzero", [1, 3, 10, 499, 600])
+def test_n_nonzero_keeps_the_largest_entries_of_each_row(n_nonzero):
+    X, y = union_of_subspaces()
+    dense = least_squares_representation(X)
+    model = LeastSquaresSubspaceClustering(n_clusters=5, n_nonzero=n_nonzero, post_processing=None,
+                                           random_state=0).fit(X)
+    coef = model.coef_
+    assert sparse.issparse(coef) and coef.shape == (500, 500)
+    kept = min(n_nonzero, 499)
+    assert np.all(np.diff(coef.indptr) == kept) and np.all(coef.diagonal() == 0.0)
+    for i in (0, 123, 499):  # the kept entries are the row's, and no dropped one is larger
+        row = coef.getrow(i)
+        np.testing.assert_array_equal(row.toarray().ravel()[row.indices], dense[i, row.indices])
+        assert i not in row.indices
+        dropped = np.setdiff1d(np.delete(np.arange(500), i), row.indices)
+        if dropped.size:
+            assert np.abs(dense[i, dropped]).max() <= np.abs(dense[i, row.indices]).min()
+    if kept == 499:
+        np.testing.assert_array_equal(coef.toarray(), dense)
+    if n_nonzero == 10:
+        assert adjusted_rand_score(y, model.labels_) >= 0.9
+
+
 # --------------------------------------------------------------------------- #
 # bad input
 # --------------------------------------------------------------------------- #
+@pytest.mark.parametrize("n_nonzero", [0, -2, 1.5])
+def test_bad_n_nonzero_rejected(n_nonzero):
+    X = np.random.default_rng(0).standard_normal((10, 4))
+    with pytest.raises(InvalidParameterError, match="n_nonzero"):
+        LeastSquaresSubspaceClustering(n_clusters=2, n_nonzero=n_nonzero).fit(X)
+
+
 @pytest.mark.parametrize("lam", [0, 0.0, -1])
 def test_non_positive_lam_rejected(lam):
     X = np.random.default_rng(0).standard_normal((10, 4))

@@ -17,7 +17,7 @@ from .._device import resolve_device
 from ..affinity import affinity_from_coefficients, spectral_labels
 from ._common import _gram, _rows
 from ._elastic_net import _elastic_net, _smallest_max_coherence
-from ._least_squares import _least_squares
+from ._least_squares import _least_squares, _top_k_rows
 from ._omp import _omp
 
 
@@ -628,15 +628,22 @@ class LeastSquaresSubspaceClustering(_BaseSelfExpressiveClustering):
     normalize_input : bool, default=True
         Scale the rows of ``X`` to unit l2 norm before computing the
         coefficients.
+    n_nonzero : int, default=None
+        Keep only the ``n_nonzero`` entries of largest magnitude of every row
+        of C (``coef_`` is then CSR), as the deep estimators'
+        ``coefficients="sparse"`` does; ``None`` keeps C dense. A sparse C
+        goes with ``post_processing=None`` (the presets' rule for the objects
+        family: ``n_nonzero=3``).
     random_state : int, RandomState instance or None, default=None
         Seed of the spectral clustering step; the coefficients are
         deterministic.
 
     Attributes
     ----------
-    coef_ : ndarray of shape (n_samples, n_samples)
-        Dense self-expressive coefficients: row ``i`` expresses sample ``i``,
-        ``x_i ~ sum_j C[i, j] x_j`` (on the unit-norm rows), ``C[i, i] = 0``.
+    coef_ : ndarray or sparse matrix of shape (n_samples, n_samples)
+        Self-expressive coefficients: row ``i`` expresses sample ``i``,
+        ``x_i ~ sum_j C[i, j] x_j`` (on the unit-norm rows), ``C[i, i] = 0``;
+        dense, or CSR with ``n_nonzero`` entries per row.
     affinity_matrix_ : ndarray of shape (n_samples, n_samples)
         The affinity given to the spectral step.
     labels_ : ndarray of shape (n_samples,)
@@ -692,6 +699,7 @@ class LeastSquaresSubspaceClustering(_BaseSelfExpressiveClustering):
     _parameter_constraints: dict = {
         **_BaseSelfExpressiveClustering._parameter_constraints,
         "lam": [Interval(Real, 0, None, closed="neither")],
+        "n_nonzero": [Interval(Integral, 1, None, closed="left"), None],
     }
 
     _uses_gram = False
@@ -705,6 +713,7 @@ class LeastSquaresSubspaceClustering(_BaseSelfExpressiveClustering):
         post_processing_params=None,
         assign_labels="discretize",
         normalize_input=True,
+        n_nonzero=None,
         random_state=None,
     ):
         super().__init__(
@@ -716,6 +725,10 @@ class LeastSquaresSubspaceClustering(_BaseSelfExpressiveClustering):
             random_state=random_state,
         )
         self.lam = lam
+        self.n_nonzero = n_nonzero
 
     def _representation(self, X, gram):
-        return _least_squares(X, float(self.lam))
+        coef = _least_squares(X, float(self.lam))
+        if self.n_nonzero is None:
+            return coef
+        return _top_k_rows(coef, self.n_nonzero)

@@ -1,6 +1,7 @@
 """Least squares regression (LSR) self-expression: the closed-form ridge solution."""
 
 import numpy as np
+from scipy import sparse
 from scipy.linalg import cho_factor, cho_solve
 
 from ._common import _rows
@@ -32,6 +33,17 @@ def _lsr_features(Z, lam):
 
 def _least_squares(Z, lam):
     return _lsr_samples(Z, lam) if Z.shape[0] <= Z.shape[1] else _lsr_features(Z, lam)
+
+
+def _top_k_rows(coef, k):
+    """CSR keeping the ``k`` entries of largest magnitude of every row of the zero-diagonal ``coef``."""
+    n = coef.shape[0]
+    k = min(k, n - 1)
+    magnitude = np.abs(coef)
+    np.fill_diagonal(magnitude, -1.0)  # the diagonal is never kept, even where a row is all zero
+    columns = np.argpartition(-magnitude, k - 1, axis=1)[:, :k]
+    rows = np.repeat(np.arange(n), k)
+    return sparse.csr_matrix((coef[rows, columns.ravel()], (rows, columns.ravel())), shape=coef.shape)
 
 
 def least_squares_representation(X, lam=0.1, *, normalize_input=True):
