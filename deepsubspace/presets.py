@@ -27,7 +27,8 @@ any of these data sets' labels was read with it): the well-posed setting.
   (COIL-20), temperature 0.5.
 * ``post_processing="dsc"`` with the package's one setting (dense C) for the
   faces (ORL, Extended Yale B).
-* The objects family (COIL-20, COIL-100; both estimators), chosen on its
+* The objects family (COIL-20, COIL-100; both estimators, and
+  StructuralContrastiveDSC's ``"closed_form"`` preset), chosen on its
   development set and fixed on 2026-12-01 before any COIL-20 run with it:
   ``coefficients="sparse", n_nonzero=3`` (C keeps its 3 largest entries per
   row), ``post_processing=None`` (plain ``|C| + |C|^T``) and
@@ -169,7 +170,10 @@ package's well-posed self-expression instead of the learned C --
 ``self_expression="closed_form"`` (unit-norm features, exact ridge C on the
 bank) and ``beta = alpha / 10``, so that the ridge weight ``beta / alpha``
 is 0.1 as for the residual presets and LSR. Everything else (networks,
-contrast, epochs) is the ``"dsc"`` preset's.
+contrast, epochs) is the ``"dsc"`` preset's. COIL-20 takes the objects
+family's rule of the residual presets (top-3 sparse C, plain affinity,
+``input_anchor = 100 * beta``; applied on 2026-12-01 before any run of this
+preset with it).
 """
 
 import copy
@@ -264,10 +268,17 @@ for _dataset, (_k, _shape, _channels, _kernels, _dim, _aug, _pre, _fine) in {
         "alpha": 10 ** (_k / 10 - 3) / 2,  # alpha_paper / 2 with gamma = 1 (section 4.1)
     }
 
+#: the objects family's rules (chosen on its development set, see the module docstring)
+_OBJECTS = ("coil20", "coil100")
+_OBJECTS_AFFINITY = {"coefficients": "sparse", "n_nonzero": 3, "post_processing": None}
+_OBJECTS_ANCHOR = 100.0
+
 for _dataset in ("orl", "coil20", "extended_yaleb"):
     _closed = dict(_PRESETS[("StructuralContrastiveDSC", _dataset, "dsc")])
-    _PRESETS[("StructuralContrastiveDSC", _dataset, "closed_form")] = {
-        **_closed, "self_expression": "closed_form", "beta": _closed["alpha"] / 10}
+    _closed = {**_closed, "self_expression": "closed_form", "beta": _closed["alpha"] / 10}
+    if _dataset in _OBJECTS:
+        _closed.update(_OBJECTS_AFFINITY, input_anchor=_OBJECTS_ANCHOR * _closed["beta"])
+    _PRESETS[("StructuralContrastiveDSC", _dataset, "closed_form")] = _closed
 
 _RESIDUAL = {
     "encoder": "residual", "encoder_params": {"hidden": (16,), "kernel_size": 3, "activation": "gelu"},
@@ -280,10 +291,6 @@ _RESIDUAL_DATA = {  # n_clusters, input_shape, batch_size, max_epochs, alpha (be
     "extended_yaleb": (38, (1, 48, 42), 128, 48, 2700.0),
     "coil100": (100, (1, 32, 32), 256, 33, 1200.0),  # MiniBatchDSC only
 }
-#: the objects family's rules (chosen on its development set, see the module docstring)
-_OBJECTS = ("coil20", "coil100")
-_OBJECTS_AFFINITY = {"coefficients": "sparse", "n_nonzero": 3, "post_processing": None}
-_OBJECTS_ANCHOR = 100.0
 _RESIDUAL_ESTIMATOR = {
     "MiniBatchDSC": {},
     "ContrastiveMiniBatchDSC": {"encoder_pretrain_epochs": 0, "temperature": 0.5},
