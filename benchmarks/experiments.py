@@ -105,6 +105,10 @@ EXPERIMENTS = {
         "compare_baselines.py", (("--datasets", "coil100", "--methods", "spectral_knn", "lsr",
                                   "lsr+dsc", "ssc", "ensc"),),
         about="shallow baselines on COIL-100 raw pixels (32x32 gray), 5 spectral seeds"),
+    "coil100_lsr_top3": Experiment(
+        "compare_baselines.py", (("--datasets", "coil100", "--methods", "lsr+top3"),),
+        about="LSR with the objects family's rule (C's 3 largest entries per row, plain) on COIL-100 "
+              "raw pixels (32x32 gray; COIL-100 is the objects' development set), 5 spectral seeds"),
     "coil100_senet": Experiment(
         "compare_baselines.py", (("--datasets", "coil100", "--methods", "senet"),),
         about="SelfExpressiveNetwork (defaults) on COIL-100 raw pixels (32x32 gray), 5 seeds"),

@@ -304,7 +304,7 @@ def coil100_table():
     if deep:
         rows.append(["MiniBatchDSC preset (mini-batch)", _fmt([r["acc_dsc_post"] for r in deep]),
                      _fmt([r["acc"] for r in deep]), f"{np.mean([r['fit_seconds'] for r in deep]):.0f}"])
-    for experiment in ("coil100_senet", "coil100_baselines"):
+    for experiment in ("coil100_senet", "coil100_baselines", "coil100_lsr_top3"):
         for row in (_load(experiment, "compare_baselines.json") or {}).get("rows", []):
             label = {"senet": "SelfExpressiveNetwork (defaults)"}.get(row["method"], row["method"])
             accs = _fmt([r["acc"] for r in row["runs"]])
