@@ -166,6 +166,22 @@ def test_input_anchor_keeps_c_near_least_squares_on_the_inputs(estimator, extra)
     assert anchored.loss_terms_["input_anchor"][-1] > 0
 
 
+def test_the_objects_rule_anchored_top_k_coefficients():
+    """The objects presets' combination: anchored training, C's 3 largest entries per row, plain."""
+    X = _subspaces(noise=0.3)
+    params = dict(n_clusters=3, encoder="residual", learning_rate=1e-2, alpha=100.0, beta=10.0,
+                  batch_size=40, max_epochs=3, pretrain_epochs=0, random_state=0)
+    dense = MiniBatchDSC(**params, input_anchor=1000.0).fit(X)
+    model = MiniBatchDSC(**params, input_anchor=1000.0, coefficients="sparse", n_nonzero=3,
+                         post_processing=None).fit(X)
+    np.testing.assert_array_equal(model.embedding_, dense.embedding_)  # the rule acts after training
+    assert sparse.issparse(model.coef_) and np.all(np.diff(model.coef_.indptr) == 3)
+    top = np.argsort(-np.abs(dense.coef_), axis=1)[:, :3]
+    np.testing.assert_array_equal(np.sort(model.coef_.indices.reshape(-1, 3), axis=1), np.sort(top, axis=1))
+    np.testing.assert_allclose(model.affinity_matrix_.toarray(),
+                               abs(model.coef_).toarray() + abs(model.coef_).toarray().T, rtol=1e-6)
+
+
 @functools.lru_cache(maxsize=2)
 def _trained_state(self_expression):
     """A fitted model and a training state whose bank is consistent with its encoder."""
