@@ -147,7 +147,8 @@ class MiniBatchDSC(BaseMiniBatchDSC):
         How ``coef_`` is stored after training. ``"dense"``: the N x N
         matrix. ``"sparse"`` (closed form only): the ``n_nonzero`` entries of
         largest magnitude of each row, computed in row blocks (CSR; memory
-        O(N n_nonzero), never N x N), for large N; the DSC post-processing
+        O(N n_nonzero), never N x N), for large N (the objects presets keep
+        ``n_nonzero=3`` with ``post_processing=None``); the DSC post-processing
         then keeps the ``n_nonzero`` largest similarities of each row and
         never forms an N x N array either (``n_nonzero`` of
         :func:`deepsubspace.affinity.dsc_post_processing`). ``"auto"``: sparse above 10,000
