@@ -382,7 +382,9 @@ def main():
         variants = variants_table(shallow)
         if variants:
             title = "Deep presets and their variants (ACC; minus best shallow; epochs run)"
-            fh.write(title + "\n" + "~" * len(title) + "\n\n" + variants + "\n")
+            fh.write(title + "\n" + "~" * len(title) + "\n\n" + variants + "\n"
+                     "COIL-20: the first row has the objects family's rule (top-3 sparse C, anchored); "
+                     "the other rows were run before it, with the dense C and DSC post.\n\n")
         medoid = medoid_table(shallow)
         if medoid:
             title = "The spectral step's discretisation: one start or the medoid of 20 (ACC)"
