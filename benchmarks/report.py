@@ -383,7 +383,7 @@ def main():
         if variants:
             title = "Deep presets and their variants (ACC; minus best shallow; epochs run)"
             fh.write(title + "\n" + "~" * len(title) + "\n\n" + variants + "\n"
-                     "COIL-20: the first row has the objects family's rule (top-3 sparse C, anchored); "
+                     "COIL-20: the rows \"the preset (mini-batch)\" have the objects family's rule (top-3 sparse C, anchored); "
                      "the other rows were run before it, with the dense C and DSC post.\n\n")
         medoid = medoid_table(shallow)
         if medoid:
