@@ -4,8 +4,9 @@ For each data set, seed and ``n_neighbors`` (default: the preset's), one fresh
 process fits ``deepsubspace.presets.get("StructuralContrastiveDSC", dataset)``
 (fixed before any label was read; full batch as the paper) through
 ``benchmarks/wellposed.py``'s ``run_one`` and records, per seed: ACC and NMI of
-the preset's affinity (DSC post-processing with the package's one setting,
-``acc_dsc_post``), of the plain ``|C| + |C|^T`` (``acc``, the paper's
+the preset's affinity (``acc_dsc_post``: DSC post-processing with the
+package's one setting; on COIL-20 the ``"closed_form"`` preset's top-3 sparse
+C, plain), of the plain ``|C| + |C|^T`` (``acc``, the paper's
 protocol), wall time per stage, peak RSS, the effective rank of
 ``embedding_``, the machine (torch threads) and the commit, beside the
 paper's ACC. Results accumulate (resumable) in
