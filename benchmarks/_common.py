@@ -177,7 +177,6 @@ def write_bundle(folder):
     return sorted(os.listdir(folder))
 
 
-
 #: the objects family's development set: COIL-100 (32x32 grayscale) split once, without
 #: labels being read, into 5 disjoint groups of 20 objects (``rng(0).permutation(100)``), each
 #: a 20-class problem of COIL-20's size (about 1,430 views)

@@ -101,8 +101,8 @@ def run_one(estimator, dataset, mode, seed, device, overrides=None):
     from deepsubspace._base import top_k_csr
     from deepsubspace.affinity import affinity_from_coefficients, spectral_labels
     from deepsubspace.datasets import load_dataset
-    from deepsubspace.nn.self_expression import ClosedFormSelfExpression
     from deepsubspace.metrics import clustering_accuracy, effective_rank, normalized_mutual_info_score
+    from deepsubspace.nn.self_expression import ClosedFormSelfExpression
 
     if dataset in DEVELOPMENT_SETS:  # presets.py's residual rules on a development set
         X, target, params = development_set(dataset)

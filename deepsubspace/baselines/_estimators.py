@@ -644,8 +644,9 @@ class LeastSquaresSubspaceClustering(_BaseSelfExpressiveClustering):
         Self-expressive coefficients: row ``i`` expresses sample ``i``,
         ``x_i ~ sum_j C[i, j] x_j`` (on the unit-norm rows), ``C[i, i] = 0``;
         dense, or CSR with ``n_nonzero`` entries per row.
-    affinity_matrix_ : ndarray of shape (n_samples, n_samples)
-        The affinity given to the spectral step.
+    affinity_matrix_ : ndarray or sparse matrix of shape (n_samples, n_samples)
+        The affinity given to the spectral step (CSR for a sparse C without
+        post-processing).
     labels_ : ndarray of shape (n_samples,)
         Cluster labels ``0 .. n_clusters - 1`` from spectral clustering.
     n_features_in_ : int
