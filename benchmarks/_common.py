@@ -74,6 +74,12 @@ def save_results(path, results):
     os.replace(tmp, path)
 
 
+def published_is_comparable(run):
+    """Whether a wellposed.py run's ``acc_published`` applies DSC-Net's setting to a dense C:
+    a sparse preset's first runs applied it to the k-entry rows of its sparse C instead."""
+    return run["params"].get("coefficients") != "sparse" or "published_from_dense_c" in run
+
+
 def mean_std(values):
     import numpy as np
 

@@ -18,8 +18,12 @@ No figure is typed by hand.
 
 import json
 import os
+import sys
 
 import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from _common import published_is_comparable  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 RESULTS = os.path.join(HERE, "results")
@@ -285,10 +289,8 @@ def detail_table(deep):
         rows.append([
             dict(DEEP)[stem], dict(DATASETS)[dataset], mode,
             _fmt([r["acc_dsc_post"] for r in runs]), _fmt([r["acc"] for r in runs]),
-            # a sparse preset's first runs applied DSC-Net's setting to the 3-entry rows themselves
-            "n/a (sparse C)" if any(r["params"].get("coefficients") == "sparse"
-                                    and "published_from_dense_c" not in r for r in runs)
-            else _fmt([r["acc_published"] for r in runs]),
+            _fmt([r["acc_published"] for r in runs]) if all(map(published_is_comparable, runs))
+            else "n/a (sparse C)",
             f"{np.mean([r['effective_rank'] for r in runs]):.1f} ({runs[0]['effective_rank_pixels']:.1f})",
             f"{np.mean([r['fit_seconds'] for r in runs]):.0f}",
             f"{np.mean([r['peak_rss_bytes'] for r in runs]) / 2**20:.0f}",

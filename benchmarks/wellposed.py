@@ -50,6 +50,7 @@ from _common import (  # noqa: E402
     machine,
     mean_std,
     peak_rss_bytes,
+    published_is_comparable,
     run_resumable,
 )
 
@@ -134,14 +135,18 @@ def run_one(estimator, dataset, mode, seed, device, overrides=None):
         "nmi_dsc_post": normalized_mutual_info_score(target, model.labels_),
         "machine": machine(device), "commit": git_commit(),
     }
+    closed_form = params["self_expression"] == "closed_form"
+    if closed_form:  # the dense C once: the faces' rule and the published protocol need it
+        solver = ClosedFormSelfExpression(params["beta"] / params["alpha"])
+        bank = torch.as_tensor(model.embedding_)
+        dense = solver.coefficients(bank).numpy() if sparse.issparse(model.coef_) else model.coef_
     columns = [("", None, None)]
     if dataset in PUBLISHED_POST:  # (none published for COIL-100 at 32x32)
         columns.append(("_published", "dsc", PUBLISHED_POST[dataset]))
     for column, post, extra in columns:
         coef = model.coef_
         if column == "_published" and sparse.issparse(coef):  # DSC-Net's post-processing is for a dense C
-            coef = ClosedFormSelfExpression(params["beta"] / params["alpha"]).coefficients(
-                torch.as_tensor(model.embedding_)).numpy()
+            coef = dense
             result["published_from_dense_c"] = True
         affinity = affinity_from_coefficients(coef, post_processing=post, n_clusters=k,
                                               params=extra)
@@ -154,14 +159,10 @@ def run_one(estimator, dataset, mode, seed, device, overrides=None):
     labels = spectral_labels(affinity, k, assign_labels=params["assign_labels"], n_init=MEDOID_STARTS,
                              random_state=seed)
     result["acc_dsc_post_medoid"] = clustering_accuracy(target, labels)
-    if params["self_expression"] == "closed_form":  # C's k largest entries per row, plain affinity
-        solver = ClosedFormSelfExpression(params["beta"] / params["alpha"])
-        bank = torch.as_tensor(model.embedding_)
-        dense = solver.coefficients(bank).numpy()  # the faces' rule: dense C, the one DSC setting
+    if closed_form:  # the faces' rule (dense C, the one DSC setting); C's top k per row, plain
         labels = spectral_labels(affinity_from_coefficients(dense, post_processing="dsc", n_clusters=k), k,
                                  assign_labels=params["assign_labels"], random_state=seed)
         result["acc_dense_dsc_post"] = clustering_accuracy(target, labels)
-        del dense
         result["acc_top_k"] = {}
         for n_nonzero in TOP_KS:
             affinity = affinity_from_coefficients(
@@ -172,10 +173,8 @@ def run_one(estimator, dataset, mode, seed, device, overrides=None):
 
 
 def published(runs):
-    """The published-protocol cell: "n/a" where none is published or a sparse C's first runs
-    applied DSC-Net's setting to its k-entry rows instead of the dense C."""
-    if "acc_published" not in runs[0] or any(
-            r["params"].get("coefficients") == "sparse" and "published_from_dense_c" not in r for r in runs):
+    """The published-protocol cell: "n/a" where none is published or not comparable."""
+    if "acc_published" not in runs[0] or not all(map(published_is_comparable, runs)):
         return "n/a"
     return mean_std([r["acc_published"] for r in runs])
 

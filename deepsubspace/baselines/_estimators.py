@@ -643,7 +643,7 @@ class LeastSquaresSubspaceClustering(_BaseSelfExpressiveClustering):
     coef_ : ndarray or sparse matrix of shape (n_samples, n_samples)
         Self-expressive coefficients: row ``i`` expresses sample ``i``,
         ``x_i ~ sum_j C[i, j] x_j`` (on the unit-norm rows), ``C[i, i] = 0``;
-        dense, or CSR with ``n_nonzero`` entries per row.
+        dense, or CSR with ``n_nonzero`` entries per row (exact zeros dropped).
     affinity_matrix_ : ndarray or sparse matrix of shape (n_samples, n_samples)
         The affinity given to the spectral step (CSR for a sparse C without
         post-processing).

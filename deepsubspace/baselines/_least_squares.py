@@ -1,10 +1,9 @@
 """Least squares regression (LSR) self-expression: the closed-form ridge solution."""
 
 import numpy as np
-from scipy import sparse
 from scipy.linalg import cho_factor, cho_solve
 
-from ._common import _rows
+from ._common import _rows, _to_csr
 
 
 def _lsr_samples(Z, lam):
@@ -42,8 +41,8 @@ def _top_k_rows(coef, k):
     magnitude = np.abs(coef)
     np.fill_diagonal(magnitude, -1.0)  # the diagonal is never kept, even where a row is all zero
     columns = np.argpartition(-magnitude, k - 1, axis=1)[:, :k]
-    rows = np.repeat(np.arange(n), k)
-    return sparse.csr_matrix((coef[rows, columns.ravel()], (rows, columns.ravel())), shape=coef.shape)
+    return _to_csr(n, [np.repeat(np.arange(n), k)], [columns.ravel()],
+                   [np.take_along_axis(coef, columns, axis=1).ravel()])
 
 
 def least_squares_representation(X, lam=0.1, *, normalize_input=True):
