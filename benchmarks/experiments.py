@@ -125,6 +125,10 @@ EXPERIMENTS = {
         "structural.py", (("--architecture", "closed_form"),),
         about="StructuralContrastiveDSC 'closed_form' presets (paper 003 networks, closed-form C), "
               "ORL / COIL-20 / Extended Yale B, 5 seeds"),
+    "structural_residual": Experiment(
+        "structural.py", (("--architecture", "residual"),),
+        about="StructuralContrastiveDSC 'residual' presets (the residual presets' rules with paper 003's "
+              "structural contrast), ORL / COIL-20 / Extended Yale B, 5 seeds"),
     "momentum_ablation": Experiment(
         "momentum_ablation.py", about="paper 000 Figure 4 on COIL-20: batch size x learning rate, "
                                       "with and without bank_momentum, 3 seeds (~2 CPU-hours)"),

@@ -2,7 +2,8 @@
 
 For each data set, seed and ``n_neighbors`` (default: the preset's), one fresh
 process fits ``deepsubspace.presets.get("StructuralContrastiveDSC", dataset)``
-(fixed before any label was read; full batch as the paper) through
+(fixed before any label was read; full batch as the paper, except the
+``"residual"`` presets, which train on the mini-batches of their rules) through
 ``benchmarks/wellposed.py``'s ``run_one`` and records, per seed: ACC and NMI of
 the preset's affinity (``acc_dsc_post``: DSC post-processing with the
 package's one setting; on COIL-20 the ``"closed_form"`` preset's top-3 sparse
@@ -44,7 +45,8 @@ def run(dataset, seed, n_neighbors, device, architecture="dsc", coding_rate_divi
     if coding_rate_divisor:  # a variant of the preset: the residual presets' coding-rate rule
         overrides["coding_rate"] = overrides["alpha"] / coding_rate_divisor
         label = f"{architecture}, coding_rate = alpha / {coding_rate_divisor:g}"
-    result = run_one(ESTIMATOR, dataset, "fullbatch", seed, device, overrides=overrides)
+    mode = "minibatch" if architecture == "residual" else "fullbatch"
+    result = run_one(ESTIMATOR, dataset, mode, seed, device, overrides=overrides)
     result["n_neighbors"] = n_neighbors
     result["architecture"] = label
     result["paper_acc"] = PAPER_ACC.get(dataset)
@@ -74,8 +76,9 @@ def markdown(results):
         commits = ", ".join(sorted({r["commit"] for r in results.values()}))
         lines += ["", f"Machine: {m['processor']}, {m['cpu_count']} CPUs, device {m['device']}, torch "
                       f"threads {threads}; versions {m['versions']}. Commits: {commits}.",
-                  "Final iterate, full batch, presets of deepsubspace.presets (StructuralContrastiveDSC, "
-                  "architecture as in the first column; reduced CPU epoch budgets, see its docstring)."]
+                  "Final iterate, presets of deepsubspace.presets (StructuralContrastiveDSC, architecture as "
+                  "in the first column): 'dsc' and 'closed_form' full batch with reduced CPU epoch "
+                  "budgets (see the presets' docstring), 'residual' on the mini-batches of its rules."]
     return "\n".join(lines) + "\n"
 
 
@@ -86,7 +89,7 @@ def main(argv=None):
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
     parser.add_argument("--n-neighbors", type=int, nargs="+", default=None,
                         help="k values (default: each preset's); the paper's Figure 3 varies k on ORL")
-    parser.add_argument("--architecture", default="dsc", choices=["dsc", "closed_form"],
+    parser.add_argument("--architecture", default="dsc", choices=["dsc", "closed_form", "residual"],
                         help="the preset family (default: the paper's learned C)")
     parser.add_argument("--coding-rate-divisor", type=float, default=None,
                         help="a variant: coding_rate = alpha / this (the residual presets use 30)")

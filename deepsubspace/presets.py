@@ -174,6 +174,19 @@ contrast, epochs) is the ``"dsc"`` preset's. COIL-20 takes the objects
 family's rule of the residual presets (top-3 sparse C, plain affinity,
 ``input_anchor = 100 * beta``; applied on 2026-12-01 before any run of this
 preset with it).
+
+StructuralContrastiveDSC, ``architecture="residual"`` (fixed on 2026-12-02
+before any run with it): MiniBatchDSC's ``"residual"`` preset of the data set
+-- residual encoder starting at the pixels, closed-form C, its alpha, beta,
+coding-rate, batch-size and epoch rules, and the family's affinity rule
+(faces: dense C with the DSC post-processing; COIL-20: the objects rule) --
+with paper 003's structural contrast added as in the other
+StructuralContrastiveDSC presets: ``contrast_weight = 10`` (relative to the
+reconstruction, whose weight is 1 in both), temperature 0.1,
+``n_neighbors = 10``, projection sizes 64 / 256 / 128 and augmentations
+"faces" / "objects". Following the residual rule there is no pre-training
+stage (``pretrain_epochs = 0``): the contrast enters with the
+self-expression from the first step (the paper's equation 11).
 """
 
 import copy
@@ -308,6 +321,14 @@ for _estimator, _extra in _RESIDUAL_ESTIMATOR.items():
             _params.update(_OBJECTS_AFFINITY, input_anchor=_OBJECTS_ANCHOR * _params["beta"])
         _PRESETS[(_estimator, _dataset, "residual")] = _params
 
+for _dataset in ("orl", "coil20", "extended_yaleb"):
+    _paper = _PRESETS[("StructuralContrastiveDSC", _dataset, "dsc")]
+    _PRESETS[("StructuralContrastiveDSC", _dataset, "residual")] = {
+        **_PRESETS[("MiniBatchDSC", _dataset, "residual")],
+        **{name: _COMMON["StructuralContrastiveDSC"][name]
+           for name in ("contrast_weight", "temperature", "n_neighbors")},
+        "projection_dim": _paper["projection_dim"], "augmentation": _paper["augmentation"]}
+
 
 # SelfExpressiveNetwork, architecture "paper": paper 004 (Zhang, You, Vidal, Li, CVPR 2021),
 # section 4: query and key MLPs of 3 hidden layers of 1024 ReLU units and a 1024-d tanh output,
@@ -338,9 +359,11 @@ def _with_common(estimator, params, architecture):
     return merged
 
 
-_DEFAULT_ARCHITECTURE = {"MiniBatchDSC": "dsc", "ContrastiveMiniBatchDSC": "deep",
-                         "StructuralContrastiveDSC": "dsc",
-                         "SelfExpressiveNetwork": "paper"}
+#: per estimator, the architectures a preset defaults to, first available first
+_DEFAULT_ARCHITECTURES = {"MiniBatchDSC": ("residual", "dsc"),
+                          "ContrastiveMiniBatchDSC": ("residual", "deep"),
+                          "StructuralContrastiveDSC": ("dsc",),
+                          "SelfExpressiveNetwork": ("paper",)}
 
 
 def available():
@@ -373,8 +396,9 @@ def get(estimator, dataset, architecture=None):
         of the paper's section 4.3 (ContrastiveMiniBatchDSC's default
         elsewhere; for MiniBatchDSC, ORL only). StructuralContrastiveDSC
         has ``"dsc"`` (its default: paper 003's Table 1 networks, learned C;
-        ORL, COIL-20, Extended Yale B) and ``"closed_form"`` (the same with
-        the closed-form C-step).
+        ORL, COIL-20, Extended Yale B), ``"closed_form"`` (the same with
+        the closed-form C-step) and ``"residual"`` (MiniBatchDSC's residual
+        preset with the structural contrast added).
 
     Returns
     -------
@@ -388,8 +412,9 @@ def get(estimator, dataset, architecture=None):
     name = estimator if isinstance(estimator, str) else getattr(estimator, "__name__", str(estimator))
     dataset = str(dataset).lower()
     if architecture is None:
-        architecture = ("residual" if (name, dataset, "residual") in _PRESETS
-                        else _DEFAULT_ARCHITECTURE.get(name))
+        candidates = _DEFAULT_ARCHITECTURES.get(name, ())
+        architecture = next((a for a in candidates if (name, dataset, a) in _PRESETS),
+                            candidates[-1] if candidates else None)
     key = (name, dataset, architecture)
     if key not in _PRESETS:
         raise ValueError(f"No preset for {key}; available: {available()}.")

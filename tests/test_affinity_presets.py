@@ -191,6 +191,19 @@ def test_default_architecture():
     assert presets.get(contrastive, "orl", "deep")["self_expression"] == "learned"
 
 
+def test_structural_residual_preset_adds_the_paper_contrast_to_the_residual_rules():
+    for dataset in ("orl", "coil20", "extended_yaleb"):
+        residual = presets.get("StructuralContrastiveDSC", dataset, "residual")
+        paper = presets.get("StructuralContrastiveDSC", dataset, "dsc")
+        shared = presets.get("MiniBatchDSC", dataset, "residual")
+        assert {name: residual[name] for name in shared} == shared
+        for name in ("contrast_weight", "temperature", "n_neighbors", "projection_dim", "augmentation"):
+            assert residual[name] == paper[name]
+        assert residual["pretrain_epochs"] == 0
+        # the paper's networks stay the default
+        assert presets.get("StructuralContrastiveDSC", dataset) == paper
+
+
 def test_residual_alpha_follows_its_label_free_rule():
     """alpha = 10 * mean ||x_i||^2 of X / max|X| (two digits), epochs = ceil(900 / steps)."""
     import math
