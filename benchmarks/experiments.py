@@ -186,6 +186,13 @@ EXPERIMENTS = {
                           ("1", "10", "100", "1000", "10000")), "--output", "{results}/input_anchor_digits.json"),),
         "diagnostic", "development set (8x8 digits): the MiniBatchDSC residual rules with input_anchor = "
         "F * beta, F = 0 .. 10^4, 5 seeds; chooses F before any benchmark label is read with it"),
+    "batch_rule_digits": Experiment(
+        "wellposed.py", (("--datasets", "digits", "--modes", "minibatch", "batch_per_cluster=1",
+                          "--output", "{results}/batch_rule_digits.json"),),
+        "diagnostic", "development set (8x8 digits): MiniBatchDSC residual rules with batches of 32 "
+        "(the rule) or of n_clusters samples (about 900 steps both), 5 seeds; registered before "
+        "running: batches of n_clusters become the faces family's rule if their mean ACC beats the "
+        "current rule's by more than 0.005"),
     "diagnostic_input_anchor_sweep": Experiment(
         "wellposed.py", (("--estimator", "MiniBatchDSC", "--datasets", "orl", "--modes", "input_anchor=1",
                           "input_anchor=10"),

@@ -27,7 +27,8 @@ affinity, and ``acc_dense_dsc_post`` the dense C with the one DSC setting
 development sets (``_common.development_set``: scikit-learn's 8x8 digits and
 five disjoint 20-object groups of COIL-100, with the residual rules of the
 ORL and COIL-20 presets); a mode ``input_anchor=F`` is the preset with
-``input_anchor = F * beta``.
+``input_anchor = F * beta``, a mode ``batch_per_cluster=R`` the preset with
+batches of ``R * n_clusters`` samples (and about 900 steps).
 
     python -m benchmarks run wellposed_minibatchdsc
     python benchmarks/wellposed.py --estimator MiniBatchDSC
@@ -64,14 +65,24 @@ MODES = {"minibatch": {}, "fullbatch": {"batch_size": None}, "collapse_stop": {"
 #: a mode "input_anchor=F" is the preset with ``input_anchor = F * beta`` (the weight of
 #: ||C_b - C(X)_b||^2, the distance of C to least squares on the inputs, relative to ||C_b||^2's)
 ANCHOR_MODE = "input_anchor="
+#: a mode "batch_per_cluster=R" is the preset with batches of R * n_clusters samples and the
+#: residual rules' budget of about 900 optimiser steps, ``max_epochs = ceil(900 / steps)``
+BATCH_MODE = "batch_per_cluster="
 
 
-def mode_params(mode, params):
-    """The preset overrides of ``mode`` (a key of :data:`MODES` or ``input_anchor=F``)."""
+def mode_params(mode, params, n_samples):
+    """The preset overrides of ``mode`` (a key of :data:`MODES`, ``input_anchor=F`` or
+    ``batch_per_cluster=R``) for a data set of ``n_samples``."""
+    import math
+
     if mode.startswith(ANCHOR_MODE):
         return {"input_anchor": float(mode[len(ANCHOR_MODE):]) * params["beta"]}
+    if mode.startswith(BATCH_MODE):
+        batch = max(1, round(float(mode[len(BATCH_MODE):]) * params["n_clusters"]))
+        return {"batch_size": batch, "max_epochs": math.ceil(900 / math.ceil(n_samples / batch))}
     if mode not in MODES:
-        raise SystemExit(f"unknown mode {mode!r}: expected one of {sorted(MODES)} or {ANCHOR_MODE}F")
+        raise SystemExit(f"unknown mode {mode!r}: expected one of {sorted(MODES)}, {ANCHOR_MODE}F "
+                         f"or {BATCH_MODE}R")
     overrides = dict(MODES[mode])
     if "encoder_params" in overrides:
         overrides["encoder_params"] = {**params["encoder_params"], **overrides["encoder_params"]}
@@ -110,7 +121,7 @@ def run_one(estimator, dataset, mode, seed, device, overrides=None):
     else:
         data = load_dataset(dataset)
         X, target, params = data.data, data.target, presets.get(estimator, dataset)
-    params.update(mode_params(mode, params))
+    params.update(mode_params(mode, params, len(X)))
     params.update(overrides or {})
     model = getattr(deepsubspace, estimator)(**params, device=device, random_state=seed)
     rss_before = peak_rss_bytes()
@@ -229,7 +240,8 @@ def main():
                         choices=["MiniBatchDSC", "ContrastiveMiniBatchDSC"])
     parser.add_argument("--datasets", nargs="+", default=["orl", "coil20", "extended_yaleb"])
     parser.add_argument("--modes", nargs="+", default=["minibatch"],
-                        help=f"of {sorted(MODES)} or {ANCHOR_MODE}F (input_anchor = F * beta)")
+                        help=f"of {sorted(MODES)}, {ANCHOR_MODE}F (input_anchor = F * beta) or "
+                             f"{BATCH_MODE}R (batches of R * n_clusters)")
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--output", default=None)
