@@ -37,7 +37,11 @@ from _common import RESULTS, machine, run_resumable  # noqa: E402
 
 
 def digits_params():
-    """presets.py's residual rules applied to the 8x8 digits (the development set)."""
+    """presets.py's residual rules applied to the 8x8 digits (the development set).
+
+    Batches of 32, the faces' rule when digits chose the other rules; the faces
+    now take batches of ``n_clusters`` (``wellposed.py`` mode ``batch_per_cluster=1``).
+    """
     import numpy as np
     from sklearn.datasets import load_digits
 
