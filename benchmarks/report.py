@@ -2,7 +2,7 @@
 
 Reads the results of the experiments ``wellposed_minibatchdsc`` and
 ``wellposed_contrastiveminibatchdsc`` (the deep presets), ``structural`` and
-``structural_closed_form`` (StructuralContrastiveDSC), the MiniBatchDSC
+``structural_closed_form``, ``structural_residual`` (StructuralContrastiveDSC), the MiniBatchDSC
 variants ``wellposed_collapse_stop_minibatchdsc``,
 ``diagnostic_linear_branch``, ``epoch_signals_*`` (the ``cut_tol=0`` stop),
 ``wellposed_input_anchor_minibatchdsc`` and ``diagnostic_input_anchor_sweep``,
@@ -87,7 +87,8 @@ def structural_runs(experiment="structural"):
 
 #: StructuralContrastiveDSC preset families in the main table: (experiment, label)
 STRUCTURAL = [("structural", "StructuralContrastiveDSC preset (paper 003, learned C, full batch)"),
-              ("structural_closed_form", "StructuralContrastiveDSC 'closed_form' preset (full batch)")]
+              ("structural_closed_form", "StructuralContrastiveDSC 'closed_form' preset (full batch)"),
+              ("structural_residual", "StructuralContrastiveDSC 'residual' preset (mini-batch)")]
 #: variants of the deep residual presets: (experiment, estimator file stem, mode, label)
 VARIANTS = [("wellposed_minibatchdsc", "minibatchdsc", "minibatch", "the preset (mini-batch)"),
             ("wellposed_collapse_stop_minibatchdsc", "minibatchdsc", "collapse_stop",
