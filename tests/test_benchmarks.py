@@ -120,3 +120,14 @@ def test_a_device_bundle_gives_the_arrays_that_load_dataset_gives(tmp_path, monk
     monkeypatch.setenv("DEEPSUBSPACE_DATA", str(tmp_path))
     assert common.load_data("orl").data.shape == (400, 1024)
 
+
+
+def test_wellposed_modes_override_the_preset():
+    wellposed = _load("wellposed")
+    faces = {"n_clusters": 38, "beta": 2.0}
+    # batches of n_clusters keep the residual rules' ~900 steps: ceil(900 / ceil(2414 / 38))
+    assert wellposed.mode_params("batch_per_cluster=1", faces, 2414) == {"batch_size": 38, "max_epochs": 15}
+    assert wellposed.mode_params("input_anchor=100", faces, 2414) == {"input_anchor": 200.0}
+    assert wellposed.mode_params("fullbatch", faces, 2414) == {"batch_size": None}
+    with pytest.raises(SystemExit, match="unknown mode"):
+        wellposed.mode_params("batch=38", faces, 2414)
