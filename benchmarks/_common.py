@@ -191,17 +191,33 @@ OBJECT_GROUP_PREFIX = "coil100_group"
 DEVELOPMENT_SETS = ("digits",) + tuple(f"{OBJECT_GROUP_PREFIX}{g}" for g in range(OBJECT_GROUPS))
 
 
+def residual_epochs(n_samples, batch_size):
+    """presets.py's residual epoch rule: about 900 optimiser steps, ``ceil(900 / steps)``."""
+    import math
+
+    return math.ceil(900 / math.ceil(n_samples / batch_size))
+
+
+def residual_rules(params, X, n_clusters, batch_size):
+    """``params`` updated with presets.py's residual rules computed on ``X`` (no label read):
+    ``alpha = 10 * mean ||x||^2`` to 2 digits, ``beta = alpha / 10``, coding rate
+    ``alpha / 30``, and :func:`residual_epochs`."""
+    import numpy as np
+
+    alpha = float(f"{10 * np.mean(np.sum(X ** 2, axis=1)):.2g}")
+    params.update(n_clusters=n_clusters, batch_size=batch_size, alpha=alpha, beta=alpha / 10,
+                  coding_rate=alpha / 30, max_epochs=residual_epochs(len(X), batch_size))
+    return params
+
+
 def development_set(name):
     """``(X, y, params)`` of a development set: MiniBatchDSC's residual rules applied to it.
 
     ``digits``: scikit-learn's 8x8 digits (the rules of ORL's preset, see
     ``epoch_signals.digits_params``). ``coil100_group{g}``: the 20 objects of
-    group ``g`` of COIL-100 with the rules of COIL-20's preset (presets.py:
-    ``alpha = 10 * mean ||x||^2`` to 2 digits, ``beta = alpha / 10``, coding
-    rate ``alpha / 30``, batches of 32, ``ceil(900 / ceil(N / 32))`` epochs).
+    group ``g`` of COIL-100 with the rules of COIL-20's preset
+    (:func:`residual_rules`, batches of 32).
     """
-    import math
-
     import numpy as np
 
     if name == "digits":
@@ -218,9 +234,4 @@ def development_set(name):
     keep = np.isin(data.target, objects)
     X = data.data[keep].astype(np.float64)
     y = data.target[keep]
-    params = presets.get("MiniBatchDSC", "coil20", "residual")
-    alpha = float(f"{10 * np.mean(np.sum(X ** 2, axis=1)):.2g}")
-    batch = 32
-    params.update(n_clusters=20, batch_size=batch, alpha=alpha, beta=alpha / 10, coding_rate=alpha / 30,
-                  max_epochs=math.ceil(900 / math.ceil(len(X) / batch)))
-    return X, y, params
+    return X, y, residual_rules(presets.get("MiniBatchDSC", "coil20", "residual"), X, 20, 32)

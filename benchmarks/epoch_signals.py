@@ -27,13 +27,12 @@ recorded trajectory (``stop_epoch``, ``acc_at_stop``).
 
 import argparse
 import json
-import math
 import os
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _common import RESULTS, machine, run_resumable  # noqa: E402
+from _common import RESULTS, machine, residual_rules, run_resumable  # noqa: E402
 
 
 def digits_params():
@@ -49,12 +48,8 @@ def digits_params():
 
     X, y = load_digits(return_X_y=True)
     X = X / np.abs(X).max()
-    params = presets.get("MiniBatchDSC", "orl", "residual")
-    alpha = float(f"{10 * np.mean(np.sum(X ** 2, axis=1)):.2g}")
-    batch = 32
-    params.update(n_clusters=10, input_shape=(1, 8, 8), batch_size=batch, alpha=alpha,
-                  beta=alpha / 10, coding_rate=alpha / 30,
-                  max_epochs=math.ceil(900 / math.ceil(len(X) / batch)))
+    params = residual_rules(presets.get("MiniBatchDSC", "orl", "residual"), X, 10, 32)
+    params["input_shape"] = (1, 8, 8)
     return X, y, params
 
 

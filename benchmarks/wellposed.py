@@ -52,6 +52,7 @@ from _common import (  # noqa: E402
     mean_std,
     peak_rss_bytes,
     published_is_comparable,
+    residual_epochs,
     run_resumable,
 )
 
@@ -73,13 +74,11 @@ BATCH_MODE = "batch_per_cluster="
 def mode_params(mode, params, n_samples):
     """The preset overrides of ``mode`` (a key of :data:`MODES`, ``input_anchor=F`` or
     ``batch_per_cluster=R``) for a data set of ``n_samples``."""
-    import math
-
     if mode.startswith(ANCHOR_MODE):
         return {"input_anchor": float(mode[len(ANCHOR_MODE):]) * params["beta"]}
     if mode.startswith(BATCH_MODE):
         batch = max(1, round(float(mode[len(BATCH_MODE):]) * params["n_clusters"]))
-        return {"batch_size": batch, "max_epochs": math.ceil(900 / math.ceil(n_samples / batch))}
+        return {"batch_size": batch, "max_epochs": residual_epochs(n_samples, batch)}
     if mode not in MODES:
         raise SystemExit(f"unknown mode {mode!r}: expected one of {sorted(MODES)}, {ANCHOR_MODE}F "
                          f"or {BATCH_MODE}R")

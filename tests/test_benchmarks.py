@@ -121,7 +121,6 @@ def test_a_device_bundle_gives_the_arrays_that_load_dataset_gives(tmp_path, monk
     assert common.load_data("orl").data.shape == (400, 1024)
 
 
-
 def test_wellposed_modes_override_the_preset():
     wellposed = _load("wellposed")
     faces = {"n_clusters": 38, "beta": 2.0}

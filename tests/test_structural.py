@@ -229,6 +229,23 @@ def test_full_batch_trains_a_nonzero_contrast_with_both_self_expressions(vectors
     assert plain.pretrain_loss_curve_[0] < model.pretrain_loss_curve_[0]
 
 
+def test_the_residual_combination_contrasts_from_the_first_step_without_pre_training():
+    """The 'residual' presets' combination: identity-start residual encoder on images, closed-form
+    C, no stage 1; the structural contrast then acts in fine-tuning (the paper's equation 11)."""
+    from sklearn.datasets import load_digits
+
+    X, y = load_digits(n_class=3, return_X_y=True)
+    X = X[:60] / 16.0
+    params = dict(n_clusters=3, encoder="residual", encoder_params={"hidden": (4,)}, input_shape=(1, 8, 8),
+                  augmentation="faces", pretrain_epochs=0, max_epochs=2, batch_size=20, n_neighbors=3,
+                  projection_dim=6, alpha=100.0, beta=10.0, learning_rate=1e-2, random_state=0)
+    model = StructuralContrastiveDSC(**params).fit(X)
+    assert model.embedding_.shape == X.shape and model.labels_.shape == (60,)
+    assert np.all(np.diag(model.coef_) == 0)
+    plain = StructuralContrastiveDSC(**params, contrast_weight=0.0).fit(X)
+    assert not np.allclose(model.embedding_, plain.embedding_)
+
+
 def test_fits_are_repeatable(vectors):
     a = StructuralContrastiveDSC(n_clusters=3, random_state=3, **FAST).fit(vectors)
     b = StructuralContrastiveDSC(n_clusters=3, random_state=3, **FAST).fit(vectors)
