@@ -193,6 +193,30 @@ EXPERIMENTS = {
         "(the rule) or of n_clusters samples (about 900 steps both), 5 seeds; registered before "
         "running: batches of n_clusters become the faces family's rule if their mean ACC beats the "
         "current rule's by more than 0.005"),
+    "rate_reduction_digits": Experiment(
+        "wellposed.py", (("--datasets", "digits", "--modes", "batch_per_cluster=1",
+                          "batch_per_cluster=1+rate_reduction", "--output", "{results}/rate_reduction_digits.json"),),
+        "diagnostic", "development set (8x8 digits) at the faces' rules (MiniBatchDSC residual rules, batches "
+        "of n_clusters, about 900 steps), without and with rate_reduction=True (the coding-rate term as "
+        "MCR^2 over the estimator's own clusters, same weight), 5 seeds; registered before running: "
+        "rate_reduction becomes the faces family's rule (ORL, Extended Yale B; both residual presets, "
+        "and through them StructuralContrastiveDSC's 'residual') if its mean ACC beats the rule's by "
+        "more than 0.005"),
+    "rate_reduction_objects_dev": Experiment(
+        "wellposed.py", (("--datasets", *OBJECT_DEV, "--modes", "minibatch", "rate_reduction",
+                          "--seeds", "0", "--output", "{results}/rate_reduction_objects_dev.json"),),
+        "diagnostic", "development set of the objects family (five 20-object groups of COIL-100 with "
+        "COIL-20's preset, its top-3 rule included), without and with rate_reduction=True, one seed per "
+        "group; registered before running: rate_reduction becomes the objects family's rule (COIL-20, "
+        "COIL-100; both residual presets) if its mean ACC over the groups beats the rule's by more "
+        "than 0.005"),
+    "wellposed_rate_reduction_minibatchdsc": Experiment(
+        "wellposed.py", (("--estimator", "MiniBatchDSC", "--modes", "rate_reduction"),),
+        "diagnostic", "MiniBatchDSC residual presets with rate_reduction=True, ORL / COIL-20 / Extended "
+        "Yale B, 5 seeds; registered with the two development-set decisions above, before any of "
+        "the three data sets' labels was read with it: a family's rows become its preset's "
+        "figures where its development set adopts the rule, and stay a disclosed variant where "
+        "it does not"),
     "diagnostic_input_anchor_sweep": Experiment(
         "wellposed.py", (("--estimator", "MiniBatchDSC", "--datasets", "orl", "--modes", "input_anchor=1",
                           "input_anchor=10"),

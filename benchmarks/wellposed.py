@@ -61,8 +61,11 @@ from _common import (  # noqa: E402
 #: "linear_branch" (a diagnostic, chosen after the Yale B trajectory): the preset's residual branch
 #: without its activation, so that the encoder is linear and cannot fold the union of subspaces
 #: (a mode's ``encoder_params`` update the preset's)
+#: "rate_reduction": the preset's coding-rate term as MCR^2 over the estimator's own clusters
+#: (``rate_reduction=True``, same weight), fixed before any run with it
 MODES = {"minibatch": {}, "fullbatch": {"batch_size": None}, "collapse_stop": {"collapse_tol": 0.0},
-         "linear_branch": {"encoder_params": {"activation": "identity"}}}
+         "linear_branch": {"encoder_params": {"activation": "identity"}},
+         "rate_reduction": {"rate_reduction": True}}
 #: a mode "input_anchor=F" is the preset with ``input_anchor = F * beta`` (the weight of
 #: ||C_b - C(X)_b||^2, the distance of C to least squares on the inputs, relative to ||C_b||^2's)
 ANCHOR_MODE = "input_anchor="
@@ -71,9 +74,18 @@ ANCHOR_MODE = "input_anchor="
 BATCH_MODE = "batch_per_cluster="
 
 
+#: modes joined by this apply together, left to right ("batch_per_cluster=1+rate_reduction")
+JOIN = "+"
+
+
 def mode_params(mode, params, n_samples):
     """The preset overrides of ``mode`` (a key of :data:`MODES`, ``input_anchor=F`` or
-    ``batch_per_cluster=R``) for a data set of ``n_samples``."""
+    ``batch_per_cluster=R``, or such modes joined by ``+``) for a data set of ``n_samples``."""
+    if JOIN in mode:
+        overrides = {}
+        for part in mode.split(JOIN):
+            overrides.update(mode_params(part, {**params, **overrides}, n_samples))
+        return overrides
     if mode.startswith(ANCHOR_MODE):
         return {"input_anchor": float(mode[len(ANCHOR_MODE):]) * params["beta"]}
     if mode.startswith(BATCH_MODE):

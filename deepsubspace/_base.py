@@ -20,7 +20,8 @@ from ._device import resolve_device
 from .affinity import affinity_from_coefficients, relaxed_normalized_cut, spectral_labels, stored_affinity
 from .nn.distributed import DataParallel, process_group_active
 from .nn.encoders import build_autoencoder
-from .nn.losses import coding_rate, coding_rate_of_gram, coefficient_regularization, self_expression_loss
+from .nn.losses import (cluster_coding_rate, coding_rate, coding_rate_of_gram, coefficient_regularization,
+                        self_expression_loss)
 from .nn.memory_bank import MemoryBank
 from .nn.momentum import MomentumEncoder
 from .nn.self_expression import ClosedFormSelfExpression, SelfExpression
@@ -65,6 +66,9 @@ class _Training:
         self.self_expression = None
         # idx -> rows of the closed-form C on the inputs (the anchor's target), or None
         self.anchor_rows = None
+        # the clustering of the bank that rate_reduction compresses within (LongTensor), or None
+        self.cluster_labels = None
+        self.label_random_state = None
         self.step = 0
         # data parallelism (nn.distributed.DataParallel) and the bank's momentum encoder, or None
         self.parallel = None
@@ -187,6 +191,7 @@ class BaseMiniBatchDSC(ClusterMixin, BaseEstimator, metaclass=ABCMeta):
         "collapse_tol": [Interval(Real, 0, 1, closed="left"), None],
         "cut_tol": [Interval(Real, 0, None, closed="left"), None],
         "input_anchor": [Interval(Real, 0, None, closed="left")],
+        "rate_reduction": ["boolean"],
         "coefficients": [StrOptions({"auto", "dense", "sparse"})],
         "n_nonzero": [Interval(Integral, 1, None, closed="left")],
         "post_processing": [StrOptions({"normalize_rows", "dsc"}), None],
@@ -205,6 +210,7 @@ class BaseMiniBatchDSC(ClusterMixin, BaseEstimator, metaclass=ABCMeta):
     collapse_tol = None
     cut_tol = None
     input_anchor = 0.0
+    rate_reduction = False
 
     _default_encoder_for_vectors = "mlp"
     _default_encoder_for_images = "conv"
@@ -269,6 +275,10 @@ class BaseMiniBatchDSC(ClusterMixin, BaseEstimator, metaclass=ABCMeta):
             raise ValueError(
                 f"input_anchor={self.input_anchor!r} compares rows of the closed-form C; it needs "
                 "self_expression='closed_form' (or input_anchor=0).")
+        if self.rate_reduction and self.coding_rate <= 0:
+            raise ValueError(
+                "rate_reduction=True subtracts the within-cluster coding rates from the coding-rate "
+                f"term and takes its weight; it needs coding_rate > 0, got {self.coding_rate!r}.")
         if self.self_expression == "closed_form" and (self.alpha <= 0 or self.beta <= 0):
             raise ValueError(
                 "self_expression='closed_form' solves a ridge problem with weight beta / alpha; "
@@ -369,16 +379,36 @@ class BaseMiniBatchDSC(ClusterMixin, BaseEstimator, metaclass=ABCMeta):
             stored = unit_norm(key) if closed_form else key
         objective = self._representation_loss(training, idx, x, latent, z_hat, train_network)
         rate = coding_rate(z_unit) if self.coding_rate > 0 else torch.zeros((), device=z.device)
+        cluster_rate = (self._cluster_rate(training, idx, z_unit)
+                        if train_network and training.cluster_labels is not None
+                        else torch.zeros((), device=z.device))
         if training.parallel is not None:
             share = 1.0 / training.parallel.world_size
-            rate = rate * share
+            rate, cluster_rate = rate * share, cluster_rate * share
             if closed_form:
                 se, reg, anchor = se * share, reg * share, anchor * share
-        terms = {"loss": objective + self.alpha * se + self.beta * reg - self.coding_rate * rate
-                 + self.input_anchor * anchor,
+        terms = {"loss": objective + self.alpha * se + self.beta * reg
+                 - self.coding_rate * (rate - cluster_rate) + self.input_anchor * anchor,
                  "objective": objective, "self_expr": se, "reg": reg, "coding_rate": rate,
-                 "input_anchor": anchor}
+                 "cluster_rate": cluster_rate, "input_anchor": anchor}
         return terms, rows, stored
+
+    @staticmethod
+    def _cluster_rate(training, idx, z_unit):
+        """``sum_k (n_kb / n_b) R(Z_k)`` over the clusters k of the batch: ``Z_k`` is every bank
+        row of cluster k (``training.cluster_labels``) with the batch's rows replaced by
+        ``z_unit``, so gradients reach the batch only. Its mean over the batches of an epoch is
+        ``sum_k (n_k / N) R(Z_k)``, MCR^2's compression term of the bank."""
+        labels = training.cluster_labels
+        present, counts = torch.unique(labels[idx], return_counts=True)
+        rows = torch.nonzero(torch.isin(labels, present)).flatten()
+        position = torch.full_like(labels, -1)
+        position[rows] = torch.arange(len(rows), device=rows.device)
+        features = unit_norm(training.bank.features[rows].to(z_unit.dtype))
+        features = features.index_put((position[idx],), z_unit)
+        weights = torch.zeros(int(labels.max()) + 1, dtype=z_unit.dtype, device=z_unit.device)
+        weights[present] = counts.to(z_unit.dtype) / len(idx)
+        return cluster_coding_rate(features, labels[rows], weights)
 
     def _self_expression_epochs(self, training, n_epochs, *, train_network, progress=None,
                                 record=True, batch_size=None):
@@ -394,8 +424,14 @@ class BaseMiniBatchDSC(ClusterMixin, BaseEstimator, metaclass=ABCMeta):
             start_cut = self._affinity_cut(training)
         for epoch in range(n_epochs):
             totals = dict.fromkeys(
-                ("loss", "objective", "self_expr", "reg", "coding_rate", "input_anchor"), 0.0)
+                ("loss", "objective", "self_expr", "reg", "coding_rate", "cluster_rate",
+                 "input_anchor"), 0.0)
             training.bank.refresh_gram()
+            if train_network and self.rate_reduction:
+                training.cluster_labels = torch.as_tensor(
+                    self._spectral_step(self._affinity(self._coefficients(training)),
+                                        training.label_random_state, training.parallel),
+                    dtype=torch.long, device=training.bank.features.device)
             for idx in training.batches(batch_size):
                 terms, rows, z = self._batch_loss(training, idx, train_network=train_network)
                 if train_network:
@@ -537,26 +573,23 @@ class BaseMiniBatchDSC(ClusterMixin, BaseEstimator, metaclass=ABCMeta):
         self.encoder_ = training.encoder.cpu().eval()
         self.decoder_ = None if training.decoder is None else training.decoder.cpu().eval()
         self.affinity_matrix_ = self._affinity(coef)
-        if parallel is None:
-            self.labels_ = spectral_labels(self.affinity_matrix_, self.n_clusters,
-                                           assign_labels=self.assign_labels,
-                                           random_state=random_state)
-        else:
-            self.labels_ = self._labels_on_rank_zero(parallel, random_state)
+        self.labels_ = self._spectral_step(self.affinity_matrix_, random_state, parallel)
 
         # stored in float32 once the labels are computed from the float64 affinity
         self.affinity_matrix_ = stored_affinity(self.affinity_matrix_)
         return self
 
-    def _labels_on_rank_zero(self, parallel, random_state):
-        """The spectral step on rank 0, its labels broadcast to every rank."""
-        labels = torch.full((self.affinity_matrix_.shape[0],), -1, dtype=torch.long,
-                            device=parallel.device)
+    def _spectral_step(self, affinity, random_state, parallel=None):
+        """Labels of ``affinity``; with data parallelism computed on rank 0 and broadcast."""
+        if parallel is None:
+            return spectral_labels(affinity, self.n_clusters, assign_labels=self.assign_labels,
+                                   random_state=random_state)
+        labels = torch.full((affinity.shape[0],), -1, dtype=torch.long, device=parallel.device)
         error = None
         if parallel.rank == 0:
             try:
                 labels[:] = torch.as_tensor(spectral_labels(
-                    self.affinity_matrix_, self.n_clusters, assign_labels=self.assign_labels,
+                    affinity, self.n_clusters, assign_labels=self.assign_labels,
                     random_state=random_state))
             except Exception as exc:  # re-raised below, after the other ranks are released
                 error = exc
@@ -639,13 +672,15 @@ class BaseMiniBatchDSC(ClusterMixin, BaseEstimator, metaclass=ABCMeta):
         generator = torch.Generator().manual_seed(seed)
         training = _Training(X_t, encoder, decoder, None, generator, batch_size)
         training.parallel = parallel
+        training.label_random_state = np.random.RandomState(seed)
         training.head = self._build_head(encoder, input_shape, device)
         if training.head is not None:
             training.head.to(device).train()
         training.pretrain_batch_size = self.pretrain_batch_size or batch_size
         training.optimizer = torch.optim.Adam(training.network_parameters(), lr=pretrain_lr)
         self.loss_curve_ = []
-        self.loss_terms_ = {"objective": [], "self_expr": [], "reg": [], "coding_rate": [], "input_anchor": []}
+        self.loss_terms_ = {"objective": [], "self_expr": [], "reg": [], "coding_rate": [],
+                            "cluster_rate": [], "input_anchor": []}
         self.n_iter_ = 0
         verbose = bool(self.verbose)
         clock = time.perf_counter()

@@ -176,6 +176,22 @@ class ContrastiveMiniBatchDSC(BaseMiniBatchDSC):
           draw its randomness from torch's global generator.
 
         Image augmentations assume float pixels in ``[0, 1]``.
+    rate_reduction : bool, default=False
+        Turn the coding-rate term into maximal coding rate reduction (MCR^2,
+        Yu et al., NeurIPS 2020) over the estimator's own clustering: at the
+        start of every fine-tuning epoch the bank's current C is clustered
+        (``post_processing`` and the spectral step of ``fit``), and each
+        batch's loss takes ``- coding_rate * (R(Z_b) - sum_k (n_kb / n_b)
+        R(Z_k))``, where ``Z_k`` are all the bank's unit-norm features of
+        cluster k (the batch's rows current, so gradients reach them),
+        ``n_kb`` the batch's samples in k and ``R`` the coding rate. The
+        batch still spreads, and each sample is pulled towards the
+        low-dimensional span of its cluster, so that the features separate
+        the clusters the self-expression finds instead of only filling
+        space. Its weight is ``coding_rate`` (> 0 needed). Costs one spectral
+        step per epoch and, per batch, one log-det of each touched
+        cluster's n_k x n_k Gram. With ``self_expression="learned"`` C starts
+        at zero, so the first epoch's clusters are arbitrary (a warning says so).
     coefficients : {"auto", "dense", "sparse"}, default="auto"
         How ``coef_`` is stored after training. ``"dense"``: the N x N
         matrix. ``"sparse"`` (closed form only): the ``n_nonzero`` entries of
@@ -260,9 +276,10 @@ class ContrastiveMiniBatchDSC(BaseMiniBatchDSC):
     loss_terms_ : dict of list of float
         The unweighted terms of ``loss_curve_``, per fine-tuning epoch:
         ``"objective"`` (InfoNCE), ``"self_expr"`` (``||Z - CZ||^2``),
-        ``"reg"`` (``||C||^2``) and ``"coding_rate"``, each summed over the
-        epoch's batches;
-        ``loss = objective + alpha * self_expr + beta * reg - coding_rate * coding_rate``.
+        ``"reg"`` (``||C||^2``), ``"coding_rate"``, ``"cluster_rate"`` (see
+        ``rate_reduction``) and ``"input_anchor"``, each summed over the
+        epoch's batches; ``loss = objective + alpha * self_expr + beta * reg
+        - coding_rate * (coding_rate - cluster_rate) + input_anchor * input_anchor``.
     input_scale_ : float
         ``max |X|``: the network is trained on ``X / input_scale_``.
     pretrain_loss_curve_ : list of float
@@ -342,6 +359,7 @@ class ContrastiveMiniBatchDSC(BaseMiniBatchDSC):
         collapse_tol=None,
         cut_tol=None,
         input_anchor=0.0,
+        rate_reduction=False,
         coefficients="auto",
         n_nonzero=50,
         temperature=0.5,
@@ -376,6 +394,7 @@ class ContrastiveMiniBatchDSC(BaseMiniBatchDSC):
         self.collapse_tol = collapse_tol
         self.cut_tol = cut_tol
         self.input_anchor = input_anchor
+        self.rate_reduction = rate_reduction
         self.coefficients = coefficients
         self.n_nonzero = n_nonzero
         self.temperature = temperature

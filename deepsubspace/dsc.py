@@ -143,6 +143,22 @@ class MiniBatchDSC(BaseMiniBatchDSC):
         set): C stays LSR's, so Extended Yale B keeps what the pixels give
         and ORL loses the gain of training (see the Results page of the
         documentation). ``0``: off.
+    rate_reduction : bool, default=False
+        Turn the coding-rate term into maximal coding rate reduction (MCR^2,
+        Yu et al., NeurIPS 2020) over the estimator's own clustering: at the
+        start of every fine-tuning epoch the bank's current C is clustered
+        (``post_processing`` and the spectral step of ``fit``), and each
+        batch's loss takes ``- coding_rate * (R(Z_b) - sum_k (n_kb / n_b)
+        R(Z_k))``, where ``Z_k`` are all the bank's unit-norm features of
+        cluster k (the batch's rows current, so gradients reach them),
+        ``n_kb`` the batch's samples in k and ``R`` the coding rate. The
+        batch still spreads, and each sample is pulled towards the
+        low-dimensional span of its cluster, so that the features separate
+        the clusters the self-expression finds instead of only filling
+        space. Its weight is ``coding_rate`` (> 0 needed). Costs one spectral
+        step per epoch and, per batch, one log-det of each touched
+        cluster's n_k x n_k Gram. With ``self_expression="learned"`` C starts
+        at zero, so the first epoch's clusters are arbitrary (a warning says so).
     coefficients : {"auto", "dense", "sparse"}, default="auto"
         How ``coef_`` is stored after training. ``"dense"``: the N x N
         matrix. ``"sparse"`` (closed form only): the ``n_nonzero`` entries of
@@ -229,9 +245,11 @@ class MiniBatchDSC(BaseMiniBatchDSC):
     loss_terms_ : dict of list of float
         The unweighted terms of ``loss_curve_``, per fine-tuning epoch:
         ``"objective"`` (reconstruction loss), ``"self_expr"`` (``||Z - CZ||^2``),
-        ``"reg"`` (``||C||^2``) and ``"coding_rate"`` (0 when its weight is 0),
-        each summed over the epoch's batches;
-        ``loss = objective + alpha * self_expr + beta * reg - coding_rate * coding_rate``.
+        ``"reg"`` (``||C||^2``), ``"coding_rate"`` (0 when its weight is 0),
+        ``"cluster_rate"`` (the within-cluster rates of ``rate_reduction``, else
+        0) and ``"input_anchor"``, each summed over the epoch's batches;
+        ``loss = objective + alpha * self_expr + beta * reg
+        - coding_rate * (coding_rate - cluster_rate) + input_anchor * input_anchor``.
     input_scale_ : float
         ``max |X|``: the network is trained on ``X / input_scale_``, so the
         overall scale of X does not change the labels (images in [0, 1] are
@@ -294,6 +312,7 @@ class MiniBatchDSC(BaseMiniBatchDSC):
         collapse_tol=None,
         cut_tol=None,
         input_anchor=0.0,
+        rate_reduction=False,
         coefficients="auto",
         n_nonzero=50,
         post_processing=None,
@@ -324,6 +343,7 @@ class MiniBatchDSC(BaseMiniBatchDSC):
         self.collapse_tol = collapse_tol
         self.cut_tol = cut_tol
         self.input_anchor = input_anchor
+        self.rate_reduction = rate_reduction
         self.coefficients = coefficients
         self.n_nonzero = n_nonzero
         self.post_processing = post_processing

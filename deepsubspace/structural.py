@@ -135,6 +135,22 @@ class StructuralContrastiveDSC(BaseMiniBatchDSC):
         set): C stays LSR's, so Extended Yale B keeps what the pixels give
         and ORL loses the gain of training (see the Results page of the
         documentation). ``0``: off.
+    rate_reduction : bool, default=False
+        Turn the coding-rate term into maximal coding rate reduction (MCR^2,
+        Yu et al., NeurIPS 2020) over the estimator's own clustering: at the
+        start of every fine-tuning epoch the bank's current C is clustered
+        (``post_processing`` and the spectral step of ``fit``), and each
+        batch's loss takes ``- coding_rate * (R(Z_b) - sum_k (n_kb / n_b)
+        R(Z_k))``, where ``Z_k`` are all the bank's unit-norm features of
+        cluster k (the batch's rows current, so gradients reach them),
+        ``n_kb`` the batch's samples in k and ``R`` the coding rate. The
+        batch still spreads, and each sample is pulled towards the
+        low-dimensional span of its cluster, so that the features separate
+        the clusters the self-expression finds instead of only filling
+        space. Its weight is ``coding_rate`` (> 0 needed). Costs one spectral
+        step per epoch and, per batch, one log-det of each touched
+        cluster's n_k x n_k Gram. With ``self_expression="learned"`` C starts
+        at zero, so the first epoch's clusters are arbitrary (a warning says so).
     coefficients : {"auto", "dense", "sparse"}, default="auto"
         How ``coef_`` is stored (see :class:`MiniBatchDSC`).
     n_nonzero : int, default=50
@@ -199,7 +215,9 @@ class StructuralContrastiveDSC(BaseMiniBatchDSC):
     loss_terms_ : dict of list of float
         Unweighted terms of ``loss_curve_`` per stage-2 epoch:
         ``"objective"`` (``L_rec + contrast_weight * L_sc``), ``"self_expr"``,
-        ``"reg"`` and ``"coding_rate"``.
+        ``"reg"``, ``"coding_rate"``, ``"cluster_rate"`` (see
+        ``rate_reduction``) and ``"input_anchor"``, weighted as in
+        MiniBatchDSC.
     pretrain_loss_curve_ : list of float
         Loss of equation 10 per stage-1 epoch.
     pretrain_loss_terms_ : dict of list of float
@@ -283,6 +301,7 @@ class StructuralContrastiveDSC(BaseMiniBatchDSC):
         collapse_tol=None,
         cut_tol=None,
         input_anchor=0.0,
+        rate_reduction=False,
         coefficients="auto",
         n_nonzero=50,
         contrast_weight=0.1,
@@ -316,6 +335,7 @@ class StructuralContrastiveDSC(BaseMiniBatchDSC):
         self.collapse_tol = collapse_tol
         self.cut_tol = cut_tol
         self.input_anchor = input_anchor
+        self.rate_reduction = rate_reduction
         self.coefficients = coefficients
         self.n_nonzero = n_nonzero
         self.contrast_weight = contrast_weight

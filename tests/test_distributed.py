@@ -20,6 +20,7 @@ ESTIMATORS = {"MiniBatchDSC": MiniBatchDSC, "ContrastiveMiniBatchDSC": Contrasti
 COMMON = dict(n_clusters=3, pretrain_epochs=3, max_epochs=4, batch_size=15, random_state=0)
 CASES = {
     "closed_form": ("MiniBatchDSC", {"coding_rate": 0.05}),
+    "rate_reduction": ("MiniBatchDSC", {"coding_rate": 0.05, "rate_reduction": True}),
     "learned": ("MiniBatchDSC", {"self_expression": "learned"}),
     "momentum": ("MiniBatchDSC", {"bank_momentum": 0.5}),
     "contrastive": ("ContrastiveMiniBatchDSC", {"encoder_pretrain_epochs": 2}),

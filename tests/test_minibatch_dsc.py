@@ -21,7 +21,7 @@ from deepsubspace import ContrastiveMiniBatchDSC, MiniBatchDSC, StructuralContra
 from deepsubspace._base import _Training
 from deepsubspace.affinity import affinity_from_coefficients, relaxed_normalized_cut
 from deepsubspace.baselines import LeastSquaresSubspaceClustering
-from deepsubspace.metrics import adjusted_rand_score, fit_predict_scorer
+from deepsubspace.metrics import adjusted_rand_score, effective_rank, fit_predict_scorer
 from deepsubspace.nn.losses import coding_rate
 
 FAST = dict(pretrain_epochs=3, max_epochs=3, batch_size=16,
@@ -60,22 +60,45 @@ def test_fitted_attributes(subspaces):
     assert next(model.encoder_.parameters()).device.type == "cpu"
 
 
-@pytest.mark.parametrize("self_expression", ["closed_form", "learned"])
-def test_loss_terms_add_up_to_the_loss_curve(subspaces, self_expression):
+@pytest.mark.parametrize("self_expression, rate_reduction",
+                         [("closed_form", False), ("closed_form", True), ("learned", False)])
+def test_loss_terms_add_up_to_the_loss_curve(subspaces, self_expression, rate_reduction):
     X, _ = subspaces
     anchor = 0.4 if self_expression == "closed_form" else 0.0  # the anchor needs the closed form
     model = MiniBatchDSC(n_clusters=3, random_state=0, alpha=2.0, beta=0.5, coding_rate=0.3,
-                         input_anchor=anchor, self_expression=self_expression, **FAST).fit(X[:60])
+                         input_anchor=anchor, rate_reduction=rate_reduction,
+                         self_expression=self_expression, **FAST).fit(X[:60])
     terms = {name: np.asarray(values) for name, values in model.loss_terms_.items()}
     assert all(len(values) == model.n_iter_ for values in terms.values())
-    weighted = {name: values for name, values in terms.items() if name != "input_anchor" or anchor}
+    off = {"input_anchor": not anchor, "cluster_rate": not rate_reduction}
+    weighted = {name: values for name, values in terms.items() if not off.get(name)}
     assert all(np.all(values >= 0) and values[-1] > 0 for values in weighted.values())
+    for name in off:
+        if off[name]:
+            assert np.all(terms[name] == 0)
     if self_expression == "learned":
         assert terms["reg"][0] == 0  # each row of C is read before its first step
-        assert np.all(terms["input_anchor"] == 0)
     np.testing.assert_allclose(terms["objective"] + 2.0 * terms["self_expr"] + 0.5 * terms["reg"]
-                               - 0.3 * terms["coding_rate"] + anchor * terms["input_anchor"],
-                               model.loss_curve_, rtol=1e-5)
+                               - 0.3 * (terms["coding_rate"] - terms["cluster_rate"])
+                               + anchor * terms["input_anchor"], model.loss_curve_, rtol=1e-5)
+
+
+def test_rate_reduction_compresses_within_the_clusters_it_finds():
+    # Three 2-d subspaces of R^12 seen through an identity-start residual encoder: with the
+    # coding rate alone the features spread inside each subspace; rate reduction also pulls
+    # each sample towards its cluster's span, so the clusters end lower-dimensional
+    # (per-cluster effective rank of the final features) for the same seed and budget.
+    X, y = union_of_subspaces(n_subspaces=3, dim=2, ambient=12, per_subspace=30, seed=1)
+    common = dict(n_clusters=3, encoder="residual", pretrain_epochs=0, max_epochs=30, batch_size=30,
+                  learning_rate=3e-3, alpha=10.0, beta=1.0, coding_rate=3.0, random_state=0)
+    spread = MiniBatchDSC(**common).fit(X)
+    reduced = MiniBatchDSC(**common, rate_reduction=True).fit(X)
+    assert reduced.loss_terms_["cluster_rate"][-1] > 0
+
+    def within_rank(model):
+        return np.mean([effective_rank(model.embedding_[y == k]) for k in range(3)])
+
+    assert within_rank(reduced) < within_rank(spread)
 
 
 def _bank_rate(features):
@@ -420,6 +443,9 @@ def test_grid_search_fans_out_through_a_joblib_backend(subspaces):
         (np.random.RandomState(0).rand(6, 4), {"collapse_tol": 1.0}, ValueError, "collapse_tol"),
         (np.random.RandomState(0).rand(6, 4), {"cut_tol": -0.1}, ValueError, "cut_tol"),
         (np.random.RandomState(0).rand(6, 4), {"input_anchor": -1.0}, ValueError, "input_anchor"),
+        (np.random.RandomState(0).rand(6, 4), {"rate_reduction": True}, ValueError,
+         "rate_reduction=True .*coding_rate > 0"),
+        (np.random.RandomState(0).rand(6, 4), {"rate_reduction": "yes"}, ValueError, "rate_reduction"),
         (np.random.RandomState(0).rand(6, 4), {"input_anchor": 1.0, "self_expression": "learned"},
          ValueError, "input_anchor=1.0 .*closed_form"),
         (np.random.RandomState(0).rand(6, 4), {"bank_momentum": 1.0}, ValueError, "bank_momentum"),

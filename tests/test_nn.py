@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from deepsubspace.nn.encoders import residual_autoencoder
 from deepsubspace.nn.losses import (
+    cluster_coding_rate,
     coding_rate,
     coding_rate_of_gram,
     coefficient_regularization,
@@ -272,6 +273,35 @@ def test_coding_rate_is_half_the_logdet_of_the_h_by_h_form(n, h):
     # spread-out features have a larger rate than collapsed ones of the same norm
     collapsed = z[:1].expand(n, h)
     assert coding_rate(collapsed) < coding_rate(z)
+
+
+def test_cluster_coding_rate_against_a_loop():
+    gen = torch.Generator().manual_seed(0)
+    z = torch.randn(11, 5, dtype=torch.float64, generator=gen, requires_grad=True)
+    labels = torch.tensor([0, 2, 2, 0, 1, 2, 0, 0, 2, 1, 2])
+    weights = torch.tensor([0.5, 0.0, 0.25, 0.7], dtype=torch.float64)  # group 1 off, 3 empty
+    value = cluster_coding_rate(z, labels, weights)
+    expected = 0.0
+    for k, w in enumerate(weights.tolist()):
+        rows = [i for i in range(len(labels)) if labels[i] == k]
+        if w and rows:
+            group = z[rows]
+            expected = expected + w * 0.5 * torch.logdet(
+                torch.eye(5, dtype=z.dtype) + 5 / (len(rows) * 0.1**2) * group.T @ group)
+    torch.testing.assert_close(value, expected)
+    grad, = torch.autograd.grad(value, z)
+    grad_expected, = torch.autograd.grad(expected, z)
+    torch.testing.assert_close(grad, grad_expected)
+    assert torch.all(grad[labels == 1] == 0)  # a group of weight 0 gets no gradient
+    # MCR^2: with weights n_k / n, groups on orthogonal lines reduce the rate by more than
+    # the same points spread at random
+    lines = torch.zeros(6, 3, dtype=torch.float64)
+    lines[:2, 0], lines[2:4, 1], lines[4:, 2] = 1.0, 1.0, 1.0
+    groups = torch.tensor([0, 0, 1, 1, 2, 2])
+    share = torch.full((3,), 1 / 3, dtype=torch.float64)
+    spread = torch.nn.functional.normalize(torch.randn(6, 3, dtype=torch.float64, generator=gen), dim=1)
+    reduction = coding_rate(lines) - cluster_coding_rate(lines, groups, share)
+    assert reduction > coding_rate(spread) - cluster_coding_rate(spread, groups, share)
 
 
 @pytest.mark.parametrize("shape", [(7,), (2, 6, 5)])

@@ -142,6 +142,32 @@ def coding_rate_of_gram(gram, n, h, eps=0.1):
     return 0.5 * torch.logdet(eye + (h / (n * eps**2)) * gram)
 
 
+def cluster_coding_rate(z, labels, weights, eps=0.1):
+    """``sum_k weights[k] * R(Z_k)``: the coding rates of the groups ``Z_k = z[labels == k]``.
+
+    ``R`` is :func:`coding_rate` of each group on its own (its n_k rows and
+    ``h / (n_k eps^2)``). With ``weights[k] = n_k / n`` this is the compression
+    term of maximal coding rate reduction (MCR^2, Yu et al., NeurIPS 2020):
+    ``R(Z) - sum_k (n_k / n) R(Z_k)`` is large when the whole spreads while
+    each group stays low-dimensional. Groups with weight 0 or no rows are
+    skipped.
+
+    Parameters
+    ----------
+    z : Tensor of shape (n, h)
+    labels : LongTensor of shape (n,)
+        Group of each row, in ``0 .. len(weights) - 1``.
+    weights : Tensor of shape (n_groups,)
+    eps : float, default=0.1
+    """
+    total = torch.zeros((), dtype=z.dtype, device=z.device)
+    for k in torch.nonzero(weights).flatten().tolist():
+        group = z[labels == k]
+        if len(group):
+            total = total + weights[k].to(z.dtype) * coding_rate(group, eps)
+    return total
+
+
 def elastic_net_self_expression_loss(x, coef, dictionary, gamma, tau):
     """SENet's objective (paper 004, equation 11), summed over the batch.
 
