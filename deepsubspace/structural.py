@@ -136,21 +136,9 @@ class StructuralContrastiveDSC(BaseMiniBatchDSC):
         and ORL loses the gain of training (see the Results page of the
         documentation). ``0``: off.
     rate_reduction : bool, default=False
-        Turn the coding-rate term into maximal coding rate reduction (MCR^2,
-        Yu et al., NeurIPS 2020) over the estimator's own clustering: at the
-        start of every fine-tuning epoch the bank's current C is clustered
-        (``post_processing`` and the spectral step of ``fit``), and each
-        batch's loss takes ``- coding_rate * (R(Z_b) - sum_k (n_kb / n_b)
-        R(Z_k))``, where ``Z_k`` are all the bank's unit-norm features of
-        cluster k (the batch's rows current, so gradients reach them),
-        ``n_kb`` the batch's samples in k and ``R`` the coding rate. The
-        batch still spreads, and each sample is pulled towards the
-        low-dimensional span of its cluster, so that the features separate
-        the clusters the self-expression finds instead of only filling
-        space. Its weight is ``coding_rate`` (> 0 needed). Costs one spectral
-        step per epoch and, per batch, one log-det of each touched
-        cluster's n_k x n_k Gram. With ``self_expression="learned"`` C starts
-        at zero, so the first epoch's clusters are arbitrary (a warning says so).
+        The coding-rate term as maximal coding rate reduction over the
+        estimator's own clusters, refreshed every epoch (weight
+        ``coding_rate``, > 0 needed); see :class:`MiniBatchDSC`.
     coefficients : {"auto", "dense", "sparse"}, default="auto"
         How ``coef_`` is stored (see :class:`MiniBatchDSC`).
     n_nonzero : int, default=50
