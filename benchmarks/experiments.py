@@ -217,10 +217,6 @@ EXPERIMENTS = {
         "the three data sets' labels was read with it: a family's rows become its preset's "
         "figures where its development set adopts the rule, and stay a disclosed variant where "
         "it does not"),
-    "wellposed_rate_reduction_contrastiveminibatchdsc": Experiment(
-        "wellposed.py", (("--estimator", "ContrastiveMiniBatchDSC", "--modes", "rate_reduction"),),
-        "diagnostic", "ContrastiveMiniBatchDSC residual presets with rate_reduction=True, 5 seeds; "
-        "registered as wellposed_rate_reduction_minibatchdsc, before any run of it"),
     "diagnostic_input_anchor_sweep": Experiment(
         "wellposed.py", (("--estimator", "MiniBatchDSC", "--datasets", "orl", "--modes", "input_anchor=1",
                           "input_anchor=10"),
