@@ -217,6 +217,26 @@ EXPERIMENTS = {
         "the three data sets' labels was read with it: a family's rows become its preset's "
         "figures where its development set adopts the rule, and stay a disclosed variant where "
         "it does not"),
+    "rate_gradients": Experiment(
+        "rate_gradients.py", status="diagnostic",
+        about="label-free: per-row gradient of the batch coding rate, the bank's coding rate and "
+              "MCR^2's compression on the unit-norm pixels, at the presets' batch sizes"),
+    "bank_rate_digits": Experiment(
+        "wellposed.py", (("--datasets", "digits", "--modes", "batch_per_cluster=1",
+                          "batch_per_cluster=1+bank_rate", "--output", "{results}/bank_rate_digits.json"),),
+        "diagnostic", "development set (8x8 digits) at the faces' rules, the coding rate over the batch "
+        "(the rule) or over the bank (coding_rate_scope='bank'), 5 seeds; registered before running: "
+        "the bank's rate becomes the faces family's rule (ORL, Extended Yale B; both residual "
+        "presets and StructuralContrastiveDSC's 'residual') if its mean ACC beats the rule's by more "
+        "than 0.005"),
+    "wellposed_bank_rate_minibatchdsc": Experiment(
+        "wellposed.py", (("--estimator", "MiniBatchDSC", "--datasets", "orl", "extended_yaleb", "--modes",
+                          "bank_rate"),),
+        "diagnostic", "MiniBatchDSC faces presets with coding_rate_scope='bank', 5 seeds; registered "
+        "with bank_rate_digits before any ORL or Yale B label was read with it. Expected from "
+        "rate_gradients (label-free): on Yale B the batch rate pushes each row about twice as hard as "
+        "the bank's, on ORL about as hard, so the change should show on Yale B. The rows become the "
+        "faces presets' figures if bank_rate_digits adopts the rule, else a disclosed variant"),
     "diagnostic_input_anchor_sweep": Experiment(
         "wellposed.py", (("--estimator", "MiniBatchDSC", "--datasets", "orl", "--modes", "input_anchor=1",
                           "input_anchor=10"),

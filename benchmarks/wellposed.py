@@ -63,9 +63,11 @@ from _common import (  # noqa: E402
 #: (a mode's ``encoder_params`` update the preset's)
 #: "rate_reduction": the preset's coding-rate term as MCR^2 over the estimator's own clusters
 #: (``rate_reduction=True``, same weight), fixed before any run with it
+#: "bank_rate": the preset's coding rate taken over the whole memory bank (batch rows current,
+#: ``coding_rate_scope="bank"``), the gradient full-batch training gives; fixed before any run with it
 MODES = {"minibatch": {}, "fullbatch": {"batch_size": None}, "collapse_stop": {"collapse_tol": 0.0},
          "linear_branch": {"encoder_params": {"activation": "identity"}},
-         "rate_reduction": {"rate_reduction": True}}
+         "rate_reduction": {"rate_reduction": True}, "bank_rate": {"coding_rate_scope": "bank"}}
 #: a mode "input_anchor=F" is the preset with ``input_anchor = F * beta`` (the weight of
 #: ||C_b - C(X)_b||^2, the distance of C to least squares on the inputs, relative to ||C_b||^2's)
 ANCHOR_MODE = "input_anchor="

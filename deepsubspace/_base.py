@@ -20,8 +20,8 @@ from ._device import resolve_device
 from .affinity import affinity_from_coefficients, relaxed_normalized_cut, spectral_labels, stored_affinity
 from .nn.distributed import DataParallel, process_group_active
 from .nn.encoders import build_autoencoder
-from .nn.losses import (cluster_coding_rate, coding_rate, coding_rate_of_gram, coefficient_regularization,
-                        self_expression_loss)
+from .nn.losses import (cluster_coding_rate, coding_rate, coding_rate_of_gram, coding_rate_with_rows,
+                        coefficient_regularization, self_expression_loss)
 from .nn.memory_bank import MemoryBank
 from .nn.momentum import MomentumEncoder
 from .nn.self_expression import ClosedFormSelfExpression, SelfExpression
@@ -192,6 +192,7 @@ class BaseMiniBatchDSC(ClusterMixin, BaseEstimator, metaclass=ABCMeta):
         "cut_tol": [Interval(Real, 0, None, closed="left"), None],
         "input_anchor": [Interval(Real, 0, None, closed="left")],
         "rate_reduction": ["boolean"],
+        "coding_rate_scope": [StrOptions({"batch", "bank"})],
         "coefficients": [StrOptions({"auto", "dense", "sparse"})],
         "n_nonzero": [Interval(Integral, 1, None, closed="left")],
         "post_processing": [StrOptions({"normalize_rows", "dsc"}), None],
@@ -211,6 +212,7 @@ class BaseMiniBatchDSC(ClusterMixin, BaseEstimator, metaclass=ABCMeta):
     cut_tol = None
     input_anchor = 0.0
     rate_reduction = False
+    coding_rate_scope = "batch"
 
     _default_encoder_for_vectors = "mlp"
     _default_encoder_for_images = "conv"
@@ -279,6 +281,10 @@ class BaseMiniBatchDSC(ClusterMixin, BaseEstimator, metaclass=ABCMeta):
             raise ValueError(
                 "rate_reduction=True subtracts the within-cluster coding rates from the coding-rate "
                 f"term and takes its weight; it needs coding_rate > 0, got {self.coding_rate!r}.")
+        if self.coding_rate_scope == "bank" and self.self_expression != "closed_form":
+            raise ValueError(
+                "coding_rate_scope='bank' takes the rate of the memory bank from its Gram, which is "
+                "kept with self_expression='closed_form' only (or use coding_rate_scope='batch').")
         if self.self_expression == "closed_form" and (self.alpha <= 0 or self.beta <= 0):
             raise ValueError(
                 "self_expression='closed_form' solves a ridge problem with weight beta / alpha; "
@@ -378,7 +384,14 @@ class BaseMiniBatchDSC(ClusterMixin, BaseEstimator, metaclass=ABCMeta):
             key = training.gather(training.momentum_encoder(x).flatten(1), len(idx))
             stored = unit_norm(key) if closed_form else key
         objective = self._representation_loss(training, idx, x, latent, z_hat, train_network)
-        rate = coding_rate(z_unit) if self.coding_rate > 0 else torch.zeros((), device=z.device)
+        if self.coding_rate <= 0:
+            rate = torch.zeros((), device=z.device)
+        elif self.coding_rate_scope == "bank":
+            old = training.bank.features[idx].to(torch.float64)
+            rate = coding_rate_with_rows(z_unit.to(torch.float64), training.bank.gram - old.T @ old,
+                                         training.n_samples).to(z.dtype)
+        else:
+            rate = coding_rate(z_unit)
         cluster_rate = (self._cluster_rate(training, idx, z_unit)
                         if train_network and training.cluster_labels is not None
                         else torch.zeros((), device=z.device))

@@ -176,6 +176,9 @@ class ContrastiveMiniBatchDSC(BaseMiniBatchDSC):
           draw its randomness from torch's global generator.
 
         Image augmentations assume float pixels in ``[0, 1]``.
+    coding_rate_scope : {"batch", "bank"}, default="batch"
+        Whether ``coding_rate`` weighs the rate of the batch or of the whole
+        memory bank (batch rows current); see :class:`MiniBatchDSC`.
     rate_reduction : bool, default=False
         The coding-rate term as maximal coding rate reduction over the
         estimator's own clusters, refreshed every epoch (weight
@@ -348,6 +351,7 @@ class ContrastiveMiniBatchDSC(BaseMiniBatchDSC):
         cut_tol=None,
         input_anchor=0.0,
         rate_reduction=False,
+        coding_rate_scope="batch",
         coefficients="auto",
         n_nonzero=50,
         temperature=0.5,
@@ -383,6 +387,7 @@ class ContrastiveMiniBatchDSC(BaseMiniBatchDSC):
         self.cut_tol = cut_tol
         self.input_anchor = input_anchor
         self.rate_reduction = rate_reduction
+        self.coding_rate_scope = coding_rate_scope
         self.coefficients = coefficients
         self.n_nonzero = n_nonzero
         self.temperature = temperature

@@ -143,6 +143,17 @@ class MiniBatchDSC(BaseMiniBatchDSC):
         set): C stays LSR's, so Extended Yale B keeps what the pixels give
         and ORL loses the gain of training (see the Results page of the
         documentation). ``0``: off.
+    coding_rate_scope : {"batch", "bank"}, default="batch"
+        The features whose coding rate ``coding_rate`` weighs. ``"batch"``:
+        the batch's n rows, ``R(Z_b)`` (PRO-DSC's mini-batch form).
+        ``"bank"``: all N rows of the memory bank with the batch's rows
+        current, ``R(Z)`` with ``h / (N eps^2)``, so that each batch row gets
+        the gradient that full-batch training gives it; the batch form
+        repels the n rows of each batch from one another, which spreads the
+        features over more directions than the data span when n exceeds
+        the data's effective rank. Needs ``self_expression="closed_form"``
+        (the bank's Gram is kept there); one h x h Cholesky factorisation
+        per step.
     rate_reduction : bool, default=False
         Turn the coding-rate term into maximal coding rate reduction (MCR^2,
         Yu et al., NeurIPS 2020) over the estimator's own clustering: at the
@@ -313,6 +324,7 @@ class MiniBatchDSC(BaseMiniBatchDSC):
         cut_tol=None,
         input_anchor=0.0,
         rate_reduction=False,
+        coding_rate_scope="batch",
         coefficients="auto",
         n_nonzero=50,
         post_processing=None,
@@ -344,6 +356,7 @@ class MiniBatchDSC(BaseMiniBatchDSC):
         self.cut_tol = cut_tol
         self.input_anchor = input_anchor
         self.rate_reduction = rate_reduction
+        self.coding_rate_scope = coding_rate_scope
         self.coefficients = coefficients
         self.n_nonzero = n_nonzero
         self.post_processing = post_processing

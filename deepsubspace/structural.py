@@ -135,6 +135,9 @@ class StructuralContrastiveDSC(BaseMiniBatchDSC):
         set): C stays LSR's, so Extended Yale B keeps what the pixels give
         and ORL loses the gain of training (see the Results page of the
         documentation). ``0``: off.
+    coding_rate_scope : {"batch", "bank"}, default="batch"
+        Whether ``coding_rate`` weighs the rate of the batch or of the whole
+        memory bank (batch rows current); see :class:`MiniBatchDSC`.
     rate_reduction : bool, default=False
         The coding-rate term as maximal coding rate reduction over the
         estimator's own clusters, refreshed every epoch (weight
@@ -290,6 +293,7 @@ class StructuralContrastiveDSC(BaseMiniBatchDSC):
         cut_tol=None,
         input_anchor=0.0,
         rate_reduction=False,
+        coding_rate_scope="batch",
         coefficients="auto",
         n_nonzero=50,
         contrast_weight=0.1,
@@ -324,6 +328,7 @@ class StructuralContrastiveDSC(BaseMiniBatchDSC):
         self.cut_tol = cut_tol
         self.input_anchor = input_anchor
         self.rate_reduction = rate_reduction
+        self.coding_rate_scope = coding_rate_scope
         self.coefficients = coefficients
         self.n_nonzero = n_nonzero
         self.contrast_weight = contrast_weight

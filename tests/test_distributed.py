@@ -21,6 +21,7 @@ COMMON = dict(n_clusters=3, pretrain_epochs=3, max_epochs=4, batch_size=15, rand
 CASES = {
     "closed_form": ("MiniBatchDSC", {"coding_rate": 0.05}),
     "rate_reduction": ("MiniBatchDSC", {"coding_rate": 0.05, "rate_reduction": True}),
+    "bank_rate": ("MiniBatchDSC", {"coding_rate": 0.05, "coding_rate_scope": "bank"}),
     "learned": ("MiniBatchDSC", {"self_expression": "learned"}),
     "momentum": ("MiniBatchDSC", {"bank_momentum": 0.5}),
     "contrastive": ("ContrastiveMiniBatchDSC", {"encoder_pretrain_epochs": 2}),

@@ -83,6 +83,21 @@ def test_loss_terms_add_up_to_the_loss_curve(subspaces, self_expression, rate_re
                                + anchor * terms["input_anchor"], model.loss_curve_, rtol=1e-5)
 
 
+def test_bank_coding_rate_is_the_batch_rate_in_full_batch_and_differs_in_mini_batches(subspaces):
+    X, _ = subspaces
+    common = dict(n_clusters=3, random_state=0, coding_rate=0.3, pretrain_epochs=2, max_epochs=3)
+    full = [MiniBatchDSC(**common, batch_size=None, coding_rate_scope=scope).fit(X[:60])
+            for scope in ("batch", "bank")]
+    np.testing.assert_allclose(full[1].loss_curve_, full[0].loss_curve_, rtol=1e-5)
+    np.testing.assert_allclose(full[1].loss_terms_["coding_rate"], full[0].loss_terms_["coding_rate"],
+                               rtol=1e-5)
+    mini = [MiniBatchDSC(**common, batch_size=16, coding_rate_scope=scope).fit(X[:60])
+            for scope in ("batch", "bank")]
+    # the bank's 60 rows span more than a batch of 16 does: a larger rate per batch
+    assert np.all(np.asarray(mini[1].loss_terms_["coding_rate"])
+                  > np.asarray(mini[0].loss_terms_["coding_rate"]))
+
+
 def test_rate_reduction_compresses_within_the_clusters_it_finds():
     # Three 2-d subspaces of R^12 seen through an identity-start residual encoder: with the
     # coding rate alone the features spread inside each subspace; rate reduction also pulls
@@ -446,6 +461,9 @@ def test_grid_search_fans_out_through_a_joblib_backend(subspaces):
         (np.random.RandomState(0).rand(6, 4), {"rate_reduction": True}, ValueError,
          "rate_reduction=True .*coding_rate > 0"),
         (np.random.RandomState(0).rand(6, 4), {"rate_reduction": "yes"}, ValueError, "rate_reduction"),
+        (np.random.RandomState(0).rand(6, 4), {"coding_rate_scope": "bank", "self_expression": "learned"},
+         ValueError, "coding_rate_scope='bank' .*closed_form"),
+        (np.random.RandomState(0).rand(6, 4), {"coding_rate_scope": "all"}, ValueError, "coding_rate_scope"),
         (np.random.RandomState(0).rand(6, 4), {"input_anchor": 1.0, "self_expression": "learned"},
          ValueError, "input_anchor=1.0 .*closed_form"),
         (np.random.RandomState(0).rand(6, 4), {"bank_momentum": 1.0}, ValueError, "bank_momentum"),

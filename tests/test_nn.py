@@ -11,6 +11,7 @@ from deepsubspace.nn.losses import (
     cluster_coding_rate,
     coding_rate,
     coding_rate_of_gram,
+    coding_rate_with_rows,
     coefficient_regularization,
     reconstruction_loss,
     self_expression_loss,
@@ -273,6 +274,18 @@ def test_coding_rate_is_half_the_logdet_of_the_h_by_h_form(n, h):
     # spread-out features have a larger rate than collapsed ones of the same norm
     collapsed = z[:1].expand(n, h)
     assert coding_rate(collapsed) < coding_rate(z)
+
+
+def test_coding_rate_with_rows_is_the_rate_of_the_whole_dictionary():
+    gen = torch.Generator().manual_seed(3)
+    rest = torch.randn(9, 6, dtype=torch.float64, generator=gen)
+    z = torch.randn(4, 6, dtype=torch.float64, generator=gen, requires_grad=True)
+    value = coding_rate_with_rows(z, rest.T @ rest, 13)
+    direct = coding_rate(torch.cat([rest, z]))
+    torch.testing.assert_close(value, direct)
+    grad, = torch.autograd.grad(value, z)
+    grad_direct, = torch.autograd.grad(direct, z)
+    torch.testing.assert_close(grad, grad_direct)
 
 
 def test_cluster_coding_rate_against_a_loop():

@@ -142,6 +142,26 @@ def coding_rate_of_gram(gram, n, h, eps=0.1):
     return 0.5 * torch.logdet(eye + (h / (n * eps**2)) * gram)
 
 
+def coding_rate_with_rows(z, rest_gram, n_rows, eps=0.1):
+    """:func:`coding_rate` of a dictionary of ``n_rows`` rows: the rows ``z`` and others whose
+    h x h Gram is ``rest_gram`` (no gradient flows into it).
+
+    ``1/2 logdet(A) + 1/2 logdet(I_n + a z A^-1 z^T)`` with ``a = h / (n_rows eps^2)`` and
+    ``A = I + a rest_gram`` (the matrix determinant lemma): gradients reach ``z`` through
+    an n x n log-det after one Cholesky factorisation of A, so the rate of a whole memory
+    bank costs O(h^3 + n h^2) per batch of n and no N-sized array.
+    """
+    n, h = z.shape
+    a = h / (n_rows * eps**2)
+    with torch.no_grad():
+        eye_h = torch.eye(h, dtype=rest_gram.dtype, device=rest_gram.device)
+        factor = torch.linalg.cholesky(eye_h + a * rest_gram)
+        rest = 2.0 * torch.sum(torch.log(torch.diagonal(factor)))
+    w = torch.linalg.solve_triangular(factor, z.T, upper=False)  # L^-1 z^T, h x n
+    eye_n = torch.eye(n, dtype=z.dtype, device=z.device)
+    return 0.5 * (rest.to(z.dtype) + torch.logdet(eye_n + a * w.T @ w))
+
+
 def cluster_coding_rate(z, labels, weights, eps=0.1):
     """``sum_k weights[k] * R(Z_k)``: the coding rates of the groups ``Z_k = z[labels == k]``.
 
