@@ -40,6 +40,9 @@ def digits_params():
 
     Batches of 32, the faces' rule when digits chose the other rules; the faces
     now take batches of ``n_clusters`` (``wellposed.py`` mode ``batch_per_cluster=1``).
+    The ORL preset's other rules come along, so runs from 2026-12-02 on take the
+    bank's coding rate (``coding_rate_scope="bank"``, chosen by ``bank_rate_digits``);
+    each result file records its commit and parameters.
     """
     import numpy as np
     from sklearn.datasets import load_digits

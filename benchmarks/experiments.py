@@ -229,14 +229,6 @@ EXPERIMENTS = {
         "the bank's rate becomes the faces family's rule (ORL, Extended Yale B; both residual "
         "presets and StructuralContrastiveDSC's 'residual') if its mean ACC beats the rule's by more "
         "than 0.005"),
-    "wellposed_bank_rate_minibatchdsc": Experiment(
-        "wellposed.py", (("--estimator", "MiniBatchDSC", "--datasets", "orl", "extended_yaleb", "--modes",
-                          "bank_rate"),),
-        "diagnostic", "MiniBatchDSC faces presets with coding_rate_scope='bank', 5 seeds; registered "
-        "with bank_rate_digits before any ORL or Yale B label was read with it. Expected from "
-        "rate_gradients (label-free): on Yale B the batch rate pushes each row about twice as hard as "
-        "the bank's, on ORL about as hard, so the change should show on Yale B. The rows become the "
-        "faces presets' figures if bank_rate_digits adopts the rule, else a disclosed variant"),
     "diagnostic_input_anchor_sweep": Experiment(
         "wellposed.py", (("--estimator", "MiniBatchDSC", "--datasets", "orl", "--modes", "input_anchor=1",
                           "input_anchor=10"),

@@ -105,8 +105,6 @@ VARIANTS = [("wellposed_minibatchdsc", "minibatchdsc", "minibatch", "the preset 
              "with ``input_anchor = beta`` (post-hoc diagnostic)"),
             ("wellposed_rate_reduction_minibatchdsc", "minibatchdsc", "rate_reduction",
              "with ``rate_reduction=True`` (registered; not adopted by the development sets)"),
-            ("wellposed_bank_rate_minibatchdsc", "minibatchdsc", "bank_rate",
-             "with ``coding_rate_scope=\"bank\"`` (registered)"),
             ("wellposed_contrastiveminibatchdsc", "contrastiveminibatchdsc", "minibatch",
              "the preset (mini-batch)"),
             ("wellposed_collapse_stop_contrastiveminibatchdsc", "contrastiveminibatchdsc", "collapse_stop",
