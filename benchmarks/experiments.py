@@ -40,6 +40,13 @@ def _table1_set(datasets, overrides, name, architecture="dsc"):
              "--set", *overrides, "--output", "{results}/" + name + ".json"),)
 
 
+def _digits_against_the_faces_rule(candidate, name):
+    """A wellposed.py run on the digits development set: the faces' rules (batches of
+    n_clusters) without and with the mode ``candidate``, into ``name``.json."""
+    return (("--datasets", "digits", "--modes", "batch_per_cluster=1", f"batch_per_cluster=1+{candidate}",
+             "--output", "{results}/" + name + ".json"),)
+
+
 EXPERIMENTS = {
     # --- current -------------------------------------------------------------------------
     "wellposed_minibatchdsc": Experiment(
@@ -194,8 +201,7 @@ EXPERIMENTS = {
         "running: batches of n_clusters become the faces family's rule if their mean ACC beats the "
         "current rule's by more than 0.005"),
     "rate_reduction_digits": Experiment(
-        "wellposed.py", (("--datasets", "digits", "--modes", "batch_per_cluster=1",
-                          "batch_per_cluster=1+rate_reduction", "--output", "{results}/rate_reduction_digits.json"),),
+        "wellposed.py", _digits_against_the_faces_rule("rate_reduction", "rate_reduction_digits"),
         "diagnostic", "development set (8x8 digits) at the faces' rules (MiniBatchDSC residual rules, batches "
         "of n_clusters, about 900 steps), without and with rate_reduction=True (the coding-rate term as "
         "MCR^2 over the estimator's own clusters, same weight), 5 seeds; registered before running: "
@@ -222,8 +228,7 @@ EXPERIMENTS = {
         about="label-free: per-row gradient of the batch coding rate, the bank's coding rate and "
               "MCR^2's compression on the unit-norm pixels, at the presets' batch sizes"),
     "bank_rate_digits": Experiment(
-        "wellposed.py", (("--datasets", "digits", "--modes", "batch_per_cluster=1",
-                          "batch_per_cluster=1+bank_rate", "--output", "{results}/bank_rate_digits.json"),),
+        "wellposed.py", _digits_against_the_faces_rule("bank_rate", "bank_rate_digits"),
         "diagnostic", "development set (8x8 digits) at the faces' rules, the coding rate over the batch "
         "(the rule) or over the bank (coding_rate_scope='bank'), 5 seeds; registered before running: "
         "the bank's rate becomes the faces family's rule (ORL, Extended Yale B; both residual "

@@ -136,12 +136,13 @@ class StructuralContrastiveDSC(BaseMiniBatchDSC):
         and ORL loses the gain of training (see the Results page of the
         documentation). ``0``: off.
     coding_rate_scope : {"batch", "bank"}, default="batch"
-        Whether ``coding_rate`` weighs the rate of the batch or of the whole
-        memory bank (batch rows current); see :class:`MiniBatchDSC`.
+        Stage 2's coding rate over the batch or over the whole memory bank
+        (batch rows current), as in :class:`MiniBatchDSC`.
     rate_reduction : bool, default=False
-        The coding-rate term as maximal coding rate reduction over the
-        estimator's own clusters, refreshed every epoch (weight
-        ``coding_rate``, > 0 needed); see :class:`MiniBatchDSC`.
+        Stage 2's coding-rate term as maximal coding rate reduction over
+        the clusters of the current C, found anew at the start of every
+        stage-2 epoch (weight ``coding_rate``, > 0 needed), as in
+        :class:`MiniBatchDSC`.
     coefficients : {"auto", "dense", "sparse"}, default="auto"
         How ``coef_`` is stored (see :class:`MiniBatchDSC`).
     n_nonzero : int, default=50
