@@ -188,7 +188,29 @@ def write_bundle(folder):
 #: a 20-class problem of COIL-20's size (about 1,430 views)
 OBJECT_GROUPS = 5
 OBJECT_GROUP_PREFIX = "coil100_group"
-DEVELOPMENT_SETS = ("digits",) + tuple(f"{OBJECT_GROUP_PREFIX}{g}" for g in range(OBJECT_GROUPS))
+#: development sets shaped like the faces benchmarks -- COIL-100 objects (grayscale), not faces,
+#: with the faces' sample count, dimension and class sizes: name -> (the benchmark whose preset
+#: rules apply, objects, views per object, image size). ORL: 40 x 10 at 32x32 (N = 400 < h = 1,024);
+#: Extended Yale B: 38 x 64 at 48x42 (N = 2,432, h = 2,016). The digits set (N = 1,797 >> h = 64)
+#: has chosen four faces rules that the faces then lost with.
+FACES_SHAPED = {"coil100_orl_shape": ("orl", 40, 10, (32, 32)),
+                "coil100_yaleb_shape": ("extended_yaleb", 38, 64, (48, 42))}
+DEVELOPMENT_SETS = (("digits",) + tuple(f"{OBJECT_GROUP_PREFIX}{g}" for g in range(OBJECT_GROUPS))
+                    + tuple(FACES_SHAPED))
+
+
+def spread_views(target, objects, n_views):
+    """Indices of ``n_views`` evenly spaced views (in stored order, COIL-100's angle order) of
+    each of ``objects`` in ``target``; every object keeps at least ``n_views`` views."""
+    import numpy as np
+
+    picked = []
+    for obj in objects:
+        rows = np.flatnonzero(target == obj)
+        if len(rows) < n_views:
+            raise ValueError(f"object {obj} has {len(rows)} views, fewer than {n_views}")
+        picked.append(rows[np.round(np.linspace(0, len(rows) - 1, n_views)).astype(int)])
+    return np.concatenate(picked)
 
 
 def residual_epochs(n_samples, batch_size):
@@ -216,18 +238,29 @@ def development_set(name):
     ``digits``: scikit-learn's 8x8 digits (the rules of ORL's preset, see
     ``epoch_signals.digits_params``). ``coil100_group{g}``: the 20 objects of
     group ``g`` of COIL-100 with the rules of COIL-20's preset
-    (:func:`residual_rules`, batches of 32).
+    (:func:`residual_rules`, batches of 32). ``coil100_orl_shape``,
+    ``coil100_yaleb_shape``: :data:`FACES_SHAPED` (objects ``rng(1).permutation(100)``,
+    :func:`spread_views`) with the rules of ORL's and Yale B's presets (batches of
+    ``n_clusters``).
     """
     import numpy as np
+
+    from deepsubspace import presets
 
     if name == "digits":
         from epoch_signals import digits_params
 
         return digits_params()
+    if name in FACES_SHAPED:
+        benchmark, n_objects, n_views, size = FACES_SHAPED[name]
+        data = load_data("coil100", image_size=size)
+        objects = np.random.default_rng(1).permutation(np.unique(data.target))[:n_objects]
+        keep = spread_views(data.target, objects, n_views)
+        X = data.data[keep].astype(np.float64)
+        params = residual_rules(presets.get("MiniBatchDSC", benchmark, "residual"), X, n_objects, n_objects)
+        return X, data.target[keep], params
     if not name.startswith(OBJECT_GROUP_PREFIX) or name not in DEVELOPMENT_SETS:
         raise ValueError(f"unknown development set {name!r}: expected one of {DEVELOPMENT_SETS}")
-    from deepsubspace import presets
-
     group = int(name[len(OBJECT_GROUP_PREFIX):])
     objects = np.random.default_rng(0).permutation(100)[20 * group:20 * (group + 1)]
     data = load_data("coil100")

@@ -234,6 +234,18 @@ EXPERIMENTS = {
         "the bank's rate becomes the faces family's rule (ORL, Extended Yale B; both residual "
         "presets and StructuralContrastiveDSC's 'residual') if its mean ACC beats the rule's by more "
         "than 0.005"),
+    "faces_shaped_coding_rate": Experiment(
+        "wellposed.py", (("--datasets", "coil100_orl_shape", "--modes", "minibatch", "batch_rate",
+                          "--output", "{results}/faces_shaped_coding_rate.json"),),
+        "diagnostic", "COIL-100 objects shaped like ORL (40 x 10 views, 32x32: N < h), the ORL preset's "
+        "rules with the bank's coding rate (the rule) and the batch's, 5 seeds. Registered after ORL "
+        "had lost with the bank's rate, so it changes no preset: it asks whether a development set "
+        "with ORL's geometry would have told what the digits set did not"),
+    "faces_shaped_dev_baselines": Experiment(
+        "compare_baselines.py", (("--datasets", "coil100_orl_shape", "coil100_yaleb_shape", "--methods",
+                                  "lsr+dsc", "spectral_knn", "--json", "{results}/faces_shaped_dev_baselines.json",
+                                  "--markdown", "{results}/faces_shaped_dev_baselines.md"),),
+        "diagnostic", "LSR (DSC post) and the kNN graph on the faces-shaped development sets, 5 seeds"),
     "diagnostic_input_anchor_sweep": Experiment(
         "wellposed.py", (("--estimator", "MiniBatchDSC", "--datasets", "orl", "--modes", "input_anchor=1",
                           "input_anchor=10"),

@@ -23,8 +23,8 @@ entries per row (k = 3, 5, 10; ``coefficients="sparse"``) with the plain
 affinity, and ``acc_dense_dsc_post`` the dense C with the one DSC setting
 (the faces' rule; the headline itself for the dense presets).
 
-``--datasets digits`` and ``coil100_group0`` .. ``coil100_group4`` are the
-development sets (``_common.development_set``: scikit-learn's 8x8 digits and
+``--datasets digits``, ``coil100_group0`` .. ``coil100_group4``,
+``coil100_orl_shape`` and ``coil100_yaleb_shape`` are the development sets (``_common.development_set``: scikit-learn's 8x8 digits and
 five disjoint 20-object groups of COIL-100, with the residual rules of the
 ORL and COIL-20 presets); a mode ``input_anchor=F`` is the preset with
 ``input_anchor = F * beta``, a mode ``batch_per_cluster=R`` the preset with
@@ -65,9 +65,11 @@ from _common import (  # noqa: E402
 #: (``rate_reduction=True``, same weight), fixed before any run with it
 #: "bank_rate": the preset's coding rate taken over the whole memory bank (batch rows current,
 #: ``coding_rate_scope="bank"``), the gradient full-batch training gives; fixed before any run with it
+#: "batch_rate": the batch's coding rate (``coding_rate_scope="batch"``), the faces' rule before 2026-12-02
 MODES = {"minibatch": {}, "fullbatch": {"batch_size": None}, "collapse_stop": {"collapse_tol": 0.0},
          "linear_branch": {"encoder_params": {"activation": "identity"}},
-         "rate_reduction": {"rate_reduction": True}, "bank_rate": {"coding_rate_scope": "bank"}}
+         "rate_reduction": {"rate_reduction": True}, "bank_rate": {"coding_rate_scope": "bank"},
+         "batch_rate": {"coding_rate_scope": "batch"}}
 #: a mode "input_anchor=F" is the preset with ``input_anchor = F * beta`` (the weight of
 #: ||C_b - C(X)_b||^2, the distance of C to least squares on the inputs, relative to ||C_b||^2's)
 ANCHOR_MODE = "input_anchor="

@@ -131,5 +131,21 @@ def test_wellposed_modes_override_the_preset():
     assert wellposed.mode_params("batch_per_cluster=1+rate_reduction", faces, 2414) == {
         "batch_size": 38, "max_epochs": 15, "rate_reduction": True}
     assert wellposed.mode_params("bank_rate", faces, 2414) == {"coding_rate_scope": "bank"}
+    assert wellposed.mode_params("batch_rate", faces, 2414) == {"coding_rate_scope": "batch"}
     with pytest.raises(SystemExit, match="unknown mode"):
         wellposed.mode_params("batch=38", faces, 2414)
+
+
+def test_faces_shaped_development_sets_take_evenly_spread_views():
+    common = _load("_common")
+    target = np.repeat(np.arange(5), [72, 72, 70, 72, 9])
+    picked = common.spread_views(target, [0, 2, 3], 10)
+    assert len(picked) == 30 and len(np.unique(picked)) == 30
+    assert np.array_equal(np.bincount(target[picked], minlength=5), [10, 0, 10, 10, 0])
+    first = picked[:10]
+    assert first[0] == 0 and first[-1] == 71  # the first and last view, evenly spaced between
+    assert np.ptp(np.diff(first)) <= 1
+    with pytest.raises(ValueError, match="fewer than 10"):
+        common.spread_views(target, [4], 10)
+    shapes = {name: (n * v, int(np.prod(size))) for name, (_, n, v, size) in common.FACES_SHAPED.items()}
+    assert shapes == {"coil100_orl_shape": (400, 1024), "coil100_yaleb_shape": (2432, 2016)}
