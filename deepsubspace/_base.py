@@ -364,10 +364,13 @@ class BaseMiniBatchDSC(ClusterMixin, BaseEstimator, metaclass=ABCMeta):
         z_unit = unit_norm(z)
         closed_form = self.self_expression == "closed_form"
         anchor = torch.zeros((), device=z.device)
+        # the Gram of the bank's other rows, shared by the C-step and the bank's coding rate
+        rest_gram = training.bank.gram_without(idx) if closed_form else None
         if closed_form:
             rows = None
             z_hat, se, reg, *coef_rows = training.self_expression.batch_terms(
-                idx, z_unit, training.bank, return_rows=training.anchor_rows is not None)
+                idx, z_unit, training.bank, return_rows=training.anchor_rows is not None,
+                rest_gram=rest_gram)
             if coef_rows:
                 target = training.anchor_rows(idx).to(coef_rows[0].dtype)
                 anchor = torch.sum((coef_rows[0] - target) ** 2)
@@ -387,8 +390,7 @@ class BaseMiniBatchDSC(ClusterMixin, BaseEstimator, metaclass=ABCMeta):
         if self.coding_rate <= 0:
             rate = torch.zeros((), device=z.device)
         elif self.coding_rate_scope == "bank":
-            old = training.bank.features[idx].to(torch.float64)
-            rate = coding_rate_with_rows(z_unit.to(torch.float64), training.bank.gram - old.T @ old,
+            rate = coding_rate_with_rows(z_unit.to(torch.float64), rest_gram,
                                          training.n_samples).to(z.dtype)
         else:
             rate = coding_rate(z_unit)

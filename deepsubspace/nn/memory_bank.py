@@ -42,6 +42,12 @@ class MemoryBank(nn.Module):
         self.written_at[idx] = step
 
     @torch.no_grad()
+    def gram_without(self, idx):
+        """``gram`` less the rows ``idx``: the Gram of the bank's other rows (float64)."""
+        old = self.features[idx].to(torch.float64)
+        return self.gram - old.T @ old
+
+    @torch.no_grad()
     def refresh_gram(self):
         """Recompute the Gram exactly (clears the rounding of incremental updates)."""
         if self.gram is not None:

@@ -163,14 +163,16 @@ class ClosedFormSelfExpression(nn.Module):
         super().__init__()
         self.lam = lam
 
-    def batch_terms(self, idx, z, bank, *, return_rows=False):
+    def batch_terms(self, idx, z, bank, *, return_rows=False, rest_gram=None):
         """``(C Z)_idx``, ``||Z_idx - (C Z)_idx||^2`` and ``||C_idx||^2`` (summed over the batch).
 
         With ``return_rows=True`` also ``C[idx]`` (n x N, differentiable in
         ``z``: the dictionary is the bank with rows ``idx`` replaced by ``z``).
+        ``rest_gram``: ``bank.gram_without(idx)`` when the caller has it already.
         """
-        old = bank.features[idx].to(torch.float64)
-        out = ridge_self_expression(z.to(torch.float64), bank.gram - old.T @ old, self.lam,
+        if rest_gram is None:
+            rest_gram = bank.gram_without(idx)
+        out = ridge_self_expression(z.to(torch.float64), rest_gram, self.lam,
                                     return_rows=return_rows)
         z_hat, residual, coef_norm = out[:3]
         terms = (z_hat.to(z.dtype), residual.sum().to(z.dtype), coef_norm.sum().to(z.dtype))
