@@ -195,8 +195,50 @@ OBJECT_GROUP_PREFIX = "coil100_group"
 #: has chosen four faces rules that the faces then lost with.
 FACES_SHAPED = {"coil100_orl_shape": ("orl", 40, 10, (32, 32)),
                 "coil100_yaleb_shape": ("extended_yaleb", 38, 64, (48, 42))}
+#: a development set made like Extended Yale B -- one pose per class, many lightings -- from
+#: COIL-100 objects, not faces: name -> (the benchmark whose preset rules apply, objects,
+#: lightings, image size). Each object's frontal view (0 degrees) is the albedo of a rounded solid
+#: (:func:`relight`) lit from the same 64 directions (:func:`light_directions`), as Yale B's
+#: 38 people are lit by the same 64 flashes; N = 2,432 at 48x42.
+RELIT = {"coil100_relit": ("extended_yaleb", 38, 64, (48, 42))}
 DEVELOPMENT_SETS = (("digits",) + tuple(f"{OBJECT_GROUP_PREFIX}{g}" for g in range(OBJECT_GROUPS))
-                    + tuple(FACES_SHAPED))
+                    + tuple(FACES_SHAPED) + tuple(RELIT))
+
+
+def light_directions(n, seed=0):
+    """``n`` unit light directions (x right, y up, z toward the viewer), azimuth uniform in
+    +-110 degrees and elevation in -40..80 degrees (Yale B's flashes span +-130 and -40..90)."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    azimuth = np.radians(rng.uniform(-110, 110, n))
+    elevation = np.radians(rng.uniform(-40, 80, n))
+    return np.stack([np.sin(azimuth) * np.cos(elevation), np.sin(elevation),
+                     np.cos(azimuth) * np.cos(elevation)], axis=1)
+
+
+def relight(image, lights, ambient=0.05, margin=0.05):
+    """Lambertian images of a grayscale ``image`` (H, W) under ``lights`` (n, 3):
+    ``albedo * (ambient + max(0, normal . light))``. The object is the pixels brighter than
+    the median of the image's border by ``margin``; its albedo is the image, the rest is
+    black. Its surface is the rounded solid over that silhouette: height ``sqrt(d (2 D - d))``,
+    d the distance to the background and D its maximum (a hemisphere over a disk). Without
+    cast shadows each object's images lie near a low-dimensional subspace, as a convex
+    Lambertian face's do (Basri & Jacobs, 2003). Returns (n, H * W)."""
+    import numpy as np
+    from scipy.ndimage import distance_transform_edt
+
+    image = np.asarray(image, dtype=np.float64)
+    border = np.concatenate([image[0], image[-1], image[:, 0], image[:, -1]])
+    mask = image > np.median(border) + margin
+    distance = distance_transform_edt(mask)
+    height = np.sqrt(distance * (2 * distance.max() - distance))
+    dy, dx = np.gradient(height)
+    # image rows grow downwards, y upwards: the surface rises along -dy per row
+    normals = np.stack([-dx, dy, np.ones_like(height)], axis=-1)
+    normals /= np.linalg.norm(normals, axis=-1, keepdims=True)
+    shading = np.clip(normals.reshape(-1, 3) @ np.asarray(lights, dtype=np.float64).T, 0, None)
+    return ((image * mask).reshape(-1, 1) * (ambient + shading)).T
 
 
 def spread_views(target, objects, n_views):
@@ -241,7 +283,8 @@ def development_set(name):
     (:func:`residual_rules`, batches of 32). ``coil100_orl_shape``,
     ``coil100_yaleb_shape``: :data:`FACES_SHAPED` (objects ``rng(1).permutation(100)``,
     :func:`spread_views`) with the rules of ORL's and Yale B's presets (batches of
-    ``n_clusters``).
+    ``n_clusters``). ``coil100_relit``: :data:`RELIT` (objects ``rng(2).permutation(100)``),
+    with the rules of Yale B's preset.
     """
     import numpy as np
 
@@ -259,6 +302,15 @@ def development_set(name):
         X = data.data[keep].astype(np.float64)
         params = residual_rules(presets.get("MiniBatchDSC", benchmark, "residual"), X, n_objects, n_objects)
         return X, data.target[keep], params
+    if name in RELIT:
+        benchmark, n_objects, n_lights, size = RELIT[name]
+        data = load_data("coil100", image_size=size)
+        objects = np.random.default_rng(2).permutation(np.unique(data.target))[:n_objects]
+        lights = light_directions(n_lights)
+        frontal = [np.flatnonzero(data.target == obj)[0] for obj in objects]
+        X = np.concatenate([relight(data.data[i].reshape(size), lights) for i in frontal])
+        params = residual_rules(presets.get("MiniBatchDSC", benchmark, "residual"), X, n_objects, n_objects)
+        return X, np.repeat(objects, n_lights), params
     if not name.startswith(OBJECT_GROUP_PREFIX) or name not in DEVELOPMENT_SETS:
         raise ValueError(f"unknown development set {name!r}: expected one of {DEVELOPMENT_SETS}")
     group = int(name[len(OBJECT_GROUP_PREFIX):])
