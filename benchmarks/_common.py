@@ -195,11 +195,12 @@ OBJECT_GROUP_PREFIX = "coil100_group"
 #: has chosen four faces rules that the faces then lost with.
 FACES_SHAPED = {"coil100_orl_shape": ("orl", 40, 10, (32, 32)),
                 "coil100_yaleb_shape": ("extended_yaleb", 38, 64, (48, 42))}
-#: a development set made like Extended Yale B -- one pose per class, many lightings -- from
-#: COIL-100 objects, not faces: name -> (the benchmark whose preset rules apply, objects,
-#: lightings, image size). Each object's frontal view (0 degrees) is the albedo of a rounded solid
-#: (:func:`relight`) lit from the same 64 directions (:func:`light_directions`), as Yale B's
-#: 38 people are lit by the same 64 flashes; N = 2,432 at 48x42.
+#: a development set made like Extended Yale B -- one pose per class, many lightings, classes of
+#: one shape -- from COIL-100 objects, not faces: name -> (the benchmark whose preset rules apply,
+#: objects, lightings, image size). Each object's frontal view (0 degrees), averaged with the mean
+#: of all the objects' frontal views, is the albedo of one common surface (:func:`relight`) lit
+#: from the same 64 directions (:func:`light_directions`), as Yale B's 38 people are lit by the same
+#: 64 flashes; N = 2,432 at 48x42.
 RELIT = {"coil100_relit": ("extended_yaleb", 38, 64, (48, 42))}
 DEVELOPMENT_SETS = (("digits",) + tuple(f"{OBJECT_GROUP_PREFIX}{g}" for g in range(OBJECT_GROUPS))
                     + tuple(FACES_SHAPED) + tuple(RELIT))
@@ -217,28 +218,30 @@ def light_directions(n, seed=0):
                      np.cos(azimuth) * np.cos(elevation)], axis=1)
 
 
-def relight(image, lights, ambient=0.05, margin=0.05):
-    """Lambertian images of a grayscale ``image`` (H, W) under ``lights`` (n, 3):
-    ``albedo * (ambient + max(0, normal . light))``. The object is the pixels brighter than
-    the median of the image's border by ``margin``; its albedo is the image, the rest is
-    black. Its surface is the rounded solid over that silhouette: height ``sqrt(d (2 D - d))``,
-    d the distance to the background and D its maximum (a hemisphere over a disk). Without
-    cast shadows each object's images lie near a low-dimensional subspace, as a convex
-    Lambertian face's do (Basri & Jacobs, 2003). Returns (n, H * W)."""
+def relight(albedo, lights, ambient=0.05, specular=0.1, shininess=20):
+    """Images of ``albedo`` (H, W) on one ellipsoid that fills the frame, under ``lights``
+    (n, 3): ``albedo * (ambient + max(0, n . l)) + specular * max(0, r . v)^shininess``
+    (Lambertian with a Phong highlight; r the light reflected about the normal n, v the
+    viewing direction), 0 outside the ellipse. Without the highlight and the clipping, the
+    images of one albedo span a subspace of dimension 4 (ambient + 3), as a Lambertian
+    face's lie near one of low dimension (Basri & Jacobs, 2003). Returns (n, H * W)."""
     import numpy as np
-    from scipy.ndimage import distance_transform_edt
 
-    image = np.asarray(image, dtype=np.float64)
-    border = np.concatenate([image[0], image[-1], image[:, 0], image[:, -1]])
-    mask = image > np.median(border) + margin
-    distance = distance_transform_edt(mask)
-    height = np.sqrt(distance * (2 * distance.max() - distance))
+    albedo = np.asarray(albedo, dtype=np.float64)
+    lights = np.asarray(lights, dtype=np.float64)
+    rows, cols = albedo.shape
+    y, x = np.mgrid[0:rows, 0:cols]
+    inside = 1 - ((y - (rows - 1) / 2) / (rows / 2)) ** 2 - ((x - (cols - 1) / 2) / (cols / 2)) ** 2
+    height = np.sqrt(np.clip(inside, 0, None)) * cols / 2
     dy, dx = np.gradient(height)
     # image rows grow downwards, y upwards: the surface rises along -dy per row
-    normals = np.stack([-dx, dy, np.ones_like(height)], axis=-1)
-    normals /= np.linalg.norm(normals, axis=-1, keepdims=True)
-    shading = np.clip(normals.reshape(-1, 3) @ np.asarray(lights, dtype=np.float64).T, 0, None)
-    return ((image * mask).reshape(-1, 1) * (ambient + shading)).T
+    normals = np.stack([-dx, dy, np.ones_like(height)], axis=-1).reshape(-1, 3)
+    normals /= np.linalg.norm(normals, axis=1, keepdims=True)
+    cosine = normals @ lights.T
+    reflected_z = 2 * cosine * normals[:, 2:] - lights[:, 2]
+    highlight = specular * np.clip(reflected_z, 0, None) ** shininess * (cosine > 0)
+    images = albedo.reshape(-1, 1) * (ambient + np.clip(cosine, 0, None)) + highlight
+    return (images * (inside.reshape(-1, 1) >= 0)).T
 
 
 def spread_views(target, objects, n_views):
@@ -307,8 +310,9 @@ def development_set(name):
         data = load_data("coil100", image_size=size)
         objects = np.random.default_rng(2).permutation(np.unique(data.target))[:n_objects]
         lights = light_directions(n_lights)
-        frontal = [np.flatnonzero(data.target == obj)[0] for obj in objects]
-        X = np.concatenate([relight(data.data[i].reshape(size), lights) for i in frontal])
+        frontal = data.data[[np.flatnonzero(data.target == obj)[0] for obj in objects]]
+        albedos = (frontal + frontal.mean(axis=0)) / 2
+        X = np.concatenate([relight(albedo.reshape(size), lights) for albedo in albedos])
         params = residual_rules(presets.get("MiniBatchDSC", benchmark, "residual"), X, n_objects, n_objects)
         return X, np.repeat(objects, n_lights), params
     if not name.startswith(OBJECT_GROUP_PREFIX) or name not in DEVELOPMENT_SETS:

@@ -136,6 +136,32 @@ def test_wellposed_modes_override_the_preset():
         wellposed.mode_params("batch=38", faces, 2414)
 
 
+def test_relit_development_set_renders_lambertian_images():
+    common = _load("_common")
+    lights = common.light_directions(64)
+    assert lights.shape == (64, 3) and np.allclose(np.linalg.norm(lights, axis=1), 1)
+    assert np.all(lights[:, 2] > -0.4)  # azimuths within +-110 degrees: toward the viewer's side
+    albedo = np.random.default_rng(0).uniform(0.2, 1.0, (12, 10))
+    images = common.relight(albedo, lights)
+    assert images.shape == (64, 120) and np.all(images >= 0)
+    corners = [0, 9, 110, 119]  # outside the ellipse: black
+    assert np.all(images[:, corners] == 0)
+    # lights near the viewing direction light every visible normal: no clipping, and without the
+    # highlight the images span ambient + 3 dimensions
+    near = np.array([[0.1, 0.0, 1.0], [0.0, 0.1, 1.0], [-0.1, -0.1, 1.0], [0.05, -0.1, 1.0],
+                     [-0.1, 0.1, 1.0], [0.0, 0.0, 1.0]])
+    near /= np.linalg.norm(near, axis=1, keepdims=True)
+    lambertian = common.relight(albedo, near, specular=0.0)
+    singular = np.linalg.svd(lambertian, compute_uv=False)
+    assert singular[3] > 1e-6 and singular[4] < 1e-10 * singular[0]
+    # a light from the right brightens the right half, the highlight adds to the centre
+    right = common.relight(np.ones((12, 10)), [[1.0, 0.0, 0.0]], ambient=0.0, specular=0.0)[0].reshape(12, 10)
+    assert right[6, 8] > right[6, 1]
+    frontal = common.relight(np.ones((12, 10)), [[0.0, 0.0, 1.0]], ambient=0.0, specular=0.0)
+    shiny = common.relight(np.ones((12, 10)), [[0.0, 0.0, 1.0]], ambient=0.0)
+    assert shiny[0, 65] > frontal[0, 65] and np.all(shiny >= frontal)
+
+
 def test_faces_shaped_development_sets_take_evenly_spread_views():
     common = _load("_common")
     target = np.repeat(np.arange(5), [72, 72, 70, 72, 9])
@@ -149,3 +175,5 @@ def test_faces_shaped_development_sets_take_evenly_spread_views():
         common.spread_views(target, [4], 10)
     shapes = {name: (n * v, int(np.prod(size))) for name, (_, n, v, size) in common.FACES_SHAPED.items()}
     assert shapes == {"coil100_orl_shape": (400, 1024), "coil100_yaleb_shape": (2432, 2016)}
+    assert {name: (n * v, int(np.prod(size))) for name, (_, n, v, size) in common.RELIT.items()} == {
+        "coil100_relit": (2432, 2016)}
