@@ -14,9 +14,9 @@ Every method runs with 5 seeds (for SSC/EnSC the coefficients are
 deterministic and the seed is the spectral step's) in a fresh process of its
 own, so that its peak memory is its own.
 
-The deep rows (MiniBatchDSC, ContrastiveMiniBatchDSC) are read from the
-results of the experiments ``wellposed_minibatchdsc`` and
-``wellposed_contrastiveminibatchdsc`` (same presets, same seeds), when present.
+Only the shallow methods' rows are written here: ``report.py`` puts them beside
+the deep estimators' current results in the documentation's tables (a copy of
+the deep rows here would go stale when those are rerun).
 Writes ``compare_baselines.json`` and ``.md`` into its results folder.
 
     python -m benchmarks run compare_baselines
@@ -35,7 +35,7 @@ from multiprocessing import get_context
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _common import DEVELOPMENT_SETS, RESULTS, development_set, machine, result_file  # noqa: E402
+from _common import DEVELOPMENT_SETS, RESULTS, development_set, machine  # noqa: E402
 
 METHODS = ["kmeans", "spectral_knn", "lsr", "lsr+dsc", "lsr+top3", "ssc", "ssc+dsc", "ensc", "ensc+dsc",
            "ensc_you", "ensc_you+rows"]
@@ -123,34 +123,6 @@ def run_method(dataset, method, seeds, n_init=1):
             "params": dict(ENSC_YOU) if base == "ensc_you" else "estimator defaults"}
 
 
-def deep_rows(datasets):
-    """MiniBatchDSC / ContrastiveMiniBatchDSC rows from the benchmark result files."""
-    rows = []
-    for experiment, name in (("wellposed_minibatchdsc", "MiniBatchDSC"),
-                             ("wellposed_contrastiveminibatchdsc", "ContrastiveMiniBatchDSC")):
-        filename = experiment + ".json"
-        path = result_file(experiment, filename)
-        if not os.path.exists(path):
-            continue
-        with open(path) as fh:
-            results = [r for r in json.load(fh).values() if r.get("mode") == "minibatch"]
-        for dataset in datasets:
-            mine = [r for r in results if r["dataset"] == dataset]
-            if not mine:
-                continue
-            # the presets' affinity is the DSC post-processing ("+dsc"); "acc" is plain |C|+|C|^T
-            for suffix, acc, nmi in (("", "acc", "nmi"), ("+dsc", "acc_dsc_post", "nmi_dsc_post")):
-                rows.append({
-                    "dataset": dataset, "method": name + suffix,
-                    "runs": [{"seed": r["seed"], "seconds": r["fit_seconds"], "acc": r[acc], "nmi": r[nmi],
-                              "ari": float("nan")} for r in mine],
-                    "peak_rss_bytes": max(r["peak_rss_bytes"] for r in mine),
-                    "post_processing": "dsc (defaults)" if suffix else "none (|C|+|C|^T)",
-                    "source": filename,
-                })
-    return rows
-
-
 def markdown(rows):
     def mean_std(values):
         values = np.asarray(values, dtype=float)
@@ -162,16 +134,15 @@ def markdown(rows):
              "|---|---|---|---|---|---|---|---|---|"]
     for row in sorted(rows, key=lambda r: (r["dataset"], r["method"])):
         runs = row["runs"]
-        source = f" (from {row['source']})" if "source" in row else ""
         lines.append(
-            f"| {row['dataset']} | {row['method']}{source} | {row['post_processing'].replace('|', '&#124;')} "
+            f"| {row['dataset']} | {row['method']} | {row['post_processing'].replace('|', '&#124;')} "
             f"| {len(runs)} "
             f"| {mean_std([r['acc'] for r in runs])} | {mean_std([r['nmi'] for r in runs])} "
             f"| {mean_std([r['ari'] for r in runs])} | {mean_std([r['seconds'] for r in runs])} "
             f"| {row['peak_rss_bytes'] / 2**20:.0f} |")
     lines += ["", "SSC/EnSC rows: spectral step assign_labels='kmeans' (their default: normalised "
-                  "eigenvectors + k-means, n_init=20); LSR and deep rows: assign_labels='discretize' "
-                  "(theirs). Deep rows: the well-posed presets (benchmarks/wellposed.py). "
+                  "eigenvectors + k-means, n_init=20); LSR rows: assign_labels='discretize' "
+                  "(theirs). "
                   "ensc_you: " + json.dumps(ENSC_YOU) + "."]
     return "\n".join(lines) + "\n"
 
@@ -200,7 +171,6 @@ def main(argv=None):
             accs = [r["acc"] for r in row["runs"]]
             print(f"{dataset:>15} {method:<14} ACC {np.mean(accs):.3f} +- {np.std(accs):.3f} "
                   f"({np.mean([r['seconds'] for r in row['runs']]):.1f} s per fit)", flush=True)
-    rows += deep_rows(args.datasets)
     table = markdown(rows)
     print(table)
     os.makedirs(os.path.dirname(os.path.abspath(args.markdown)), exist_ok=True)
