@@ -89,7 +89,7 @@ def structural_runs(experiment="structural"):
 STRUCTURAL = [("structural", "StructuralContrastiveDSC preset (paper 003, learned C, full batch)"),
               ("structural_closed_form", "StructuralContrastiveDSC 'closed_form' preset (full batch)"),
               ("structural_residual",
-               "StructuralContrastiveDSC 'residual' preset (mini-batch; ORL, Yale B: run before the faces' bank rate)")]
+               "StructuralContrastiveDSC 'residual' preset (mini-batch; ORL, Yale B: with the faces' bank rate)")]
 #: variants of the deep residual presets: (experiment, estimator file stem, mode, label)
 VARIANTS = [("wellposed_minibatchdsc", "minibatchdsc", "minibatch", "the preset (mini-batch)"),
             ("wellposed_collapse_stop_minibatchdsc", "minibatchdsc", "collapse_stop",
