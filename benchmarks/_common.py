@@ -285,8 +285,9 @@ def development_set(name):
     group ``g`` of COIL-100 with the rules of COIL-20's preset
     (:func:`residual_rules`, batches of 32). ``coil100_orl_shape``,
     ``coil100_yaleb_shape``: :data:`FACES_SHAPED` (objects ``rng(1).permutation(100)``,
-    :func:`spread_views`) with the rules of ORL's and Yale B's presets (batches of
-    ``n_clusters``). ``coil100_relit``: :data:`RELIT` (objects ``rng(2).permutation(100)``),
+    :func:`spread_views`) with the rules of ORL's and Yale B's presets (their batch
+    size; ``n_clusters`` until 2026-12-02, when the faces' batches became 128).
+    ``coil100_relit``: :data:`RELIT` (objects ``rng(2).permutation(100)``),
     with the rules of Yale B's preset.
     """
     import numpy as np
@@ -303,7 +304,8 @@ def development_set(name):
         objects = np.random.default_rng(1).permutation(np.unique(data.target))[:n_objects]
         keep = spread_views(data.target, objects, n_views)
         X = data.data[keep].astype(np.float64)
-        params = residual_rules(presets.get("MiniBatchDSC", benchmark, "residual"), X, n_objects, n_objects)
+        preset = presets.get("MiniBatchDSC", benchmark, "residual")
+        params = residual_rules(preset, X, n_objects, preset["batch_size"])
         return X, data.target[keep], params
     if name in RELIT:
         benchmark, n_objects, n_lights, size = RELIT[name]
@@ -313,7 +315,8 @@ def development_set(name):
         frontal = data.data[[np.flatnonzero(data.target == obj)[0] for obj in objects]]
         albedos = (frontal + frontal.mean(axis=0)) / 2
         X = np.concatenate([relight(albedo.reshape(size), lights) for albedo in albedos])
-        params = residual_rules(presets.get("MiniBatchDSC", benchmark, "residual"), X, n_objects, n_objects)
+        preset = presets.get("MiniBatchDSC", benchmark, "residual")
+        params = residual_rules(preset, X, n_objects, preset["batch_size"])
         return X, np.repeat(objects, n_lights), params
     if not name.startswith(OBJECT_GROUP_PREFIX) or name not in DEVELOPMENT_SETS:
         raise ValueError(f"unknown development set {name!r}: expected one of {DEVELOPMENT_SETS}")

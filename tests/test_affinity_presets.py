@@ -179,10 +179,10 @@ def test_default_architecture():
                 assert params["post_processing"] is None
                 assert params["input_anchor"] == pytest.approx(100 * params["beta"])
                 assert params.get("coding_rate_scope", "batch") == "batch"
-            else:  # the faces' rules (chosen on the digits development set)
+            else:  # the faces' rules (chosen on the relit development set)
                 assert params["post_processing"] == "dsc" and params.get("input_anchor", 0) == 0
-                assert params["coding_rate_scope"] == "bank"
-                assert params["batch_size"] == params["n_clusters"]
+                assert params.get("coding_rate_scope", "batch") == "batch"
+                assert params["batch_size"] == 128
     assert presets.get("MiniBatchDSC", "coil100")["coefficients"] == "sparse"
     # the earlier presets keep the learned C they were run with
     assert presets.get("MiniBatchDSC", "orl", "dsc")["encoder_params"]["channels"] == (3, 3, 5)
