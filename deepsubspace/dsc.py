@@ -153,8 +153,9 @@ class MiniBatchDSC(BaseMiniBatchDSC):
         features over more directions than the data span when n exceeds
         the data's effective rank. But with fewer samples than feature
         dimensions the bank's rate keeps spreading all N rows: on ORL
-        (N = 400, h = 1,024) the residual preset's features reach effective
-        rank 122 (pixels 49.7) and ACC falls (see the Results page). Needs
+        (N = 400, h = 1,024) the residual preset with it (the faces' rule
+        for part of 2026-12-02) reached effective rank 122 (pixels 49.7) and
+        ACC fell (see the Results page). Needs
         ``self_expression="closed_form"`` (the bank's Gram is kept there);
         one h x h Cholesky factorisation per step.
     rate_reduction : bool, default=False
