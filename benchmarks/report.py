@@ -112,6 +112,25 @@ VARIANTS = [("wellposed_minibatchdsc", "minibatchdsc", "minibatch", "the preset 
              "with the label-free stop ``collapse_tol=0``")]
 
 
+def _earlier_preset(estimator, dataset, mode, runs):
+    """" (earlier preset)" when a run's parameters differ from today's preset in that mode."""
+    from wellposed import mode_params
+
+    from deepsubspace import presets
+
+    if not runs:
+        return ""
+    today = presets.get(estimator, dataset)
+    today.update(mode_params(mode, today, runs[0]["n_samples"]))
+    today = json.loads(json.dumps({"coding_rate_scope": "batch", **today}))  # tuples as stored
+    for run in runs:
+        params = {**run["params"]}
+        params["coding_rate_scope"] = params.get("coding_rate_scope") or "batch"  # before it existed
+        if any(params.get(key) != value for key, value in today.items() if key != "encoder_params"):
+            return " (earlier preset)"
+    return ""
+
+
 def main_table(shallow, deep):
     header = ["method (raw pixels for the shallow rows)"] + [label for _, label in DATASETS]
     rows = []
@@ -121,10 +140,10 @@ def main_table(shallow, deep):
         for mode in ("minibatch", "fullbatch"):
             if not any((stem, d, mode) in deep for d, _ in DATASETS):
                 continue
-            cells = [_fmt([r["acc_dsc_post"] for r in deep.get((stem, d, mode), [])]) for d, _ in DATASETS]
-            # the ORL full-batch rows were run with the 70 epochs of the paper's batches of 32
-            kind = "mini-batch" if mode == "minibatch" else "full batch; ORL: 70 epochs, the earlier rule"
-            rows.append([f"{label} preset ({kind})"] + cells)
+            cells = [_fmt([r["acc_dsc_post"] for r in deep.get((stem, d, mode), [])])
+                     + _earlier_preset(label, d, mode, deep.get((stem, d, mode), [])) for d, _ in DATASETS]
+            rows.append([f"{label} preset ({'mini-batch' if mode == 'minibatch' else 'full batch'})"]
+                        + cells)
     for label, runs in structural:
         rows.append([label] + [_fmt([r["acc_dsc_post"] for r in runs.get(d, [])]) for d, _ in DATASETS])
     for method, label in SHALLOW:
@@ -141,6 +160,7 @@ def main_table(shallow, deep):
         for d, _ in DATASETS:
             runs = deep.get((stem, d, "minibatch"), [])
             cells.append(f"{np.mean([r['acc_dsc_post'] for r in runs]) - best_value[d]:+.3f}"
+                         + _earlier_preset(label, d, "minibatch", runs)
                          if runs and d in best_value else "n/a")
         rows.append([f"{label} preset (mini-batch) minus best shallow"] + cells)
     for label, runs in structural:
