@@ -277,6 +277,14 @@ def residual_rules(params, X, n_clusters, batch_size):
     return params
 
 
+def _preset_rules(benchmark, X, n_clusters):
+    """MiniBatchDSC's residual rules of ``benchmark``'s preset (its batch size) applied to ``X``."""
+    from deepsubspace import presets
+
+    preset = presets.get("MiniBatchDSC", benchmark, "residual")
+    return residual_rules(preset, X, n_clusters, preset["batch_size"])
+
+
 def development_set(name):
     """``(X, y, params)`` of a development set: MiniBatchDSC's residual rules applied to it.
 
@@ -304,9 +312,7 @@ def development_set(name):
         objects = np.random.default_rng(1).permutation(np.unique(data.target))[:n_objects]
         keep = spread_views(data.target, objects, n_views)
         X = data.data[keep].astype(np.float64)
-        preset = presets.get("MiniBatchDSC", benchmark, "residual")
-        params = residual_rules(preset, X, n_objects, preset["batch_size"])
-        return X, data.target[keep], params
+        return X, data.target[keep], _preset_rules(benchmark, X, n_objects)
     if name in RELIT:
         benchmark, n_objects, n_lights, size = RELIT[name]
         data = load_data("coil100", image_size=size)
@@ -315,9 +321,7 @@ def development_set(name):
         frontal = data.data[[np.flatnonzero(data.target == obj)[0] for obj in objects]]
         albedos = (frontal + frontal.mean(axis=0)) / 2
         X = np.concatenate([relight(albedo.reshape(size), lights) for albedo in albedos])
-        preset = presets.get("MiniBatchDSC", benchmark, "residual")
-        params = residual_rules(preset, X, n_objects, preset["batch_size"])
-        return X, np.repeat(objects, n_lights), params
+        return X, np.repeat(objects, n_lights), _preset_rules(benchmark, X, n_objects)
     if not name.startswith(OBJECT_GROUP_PREFIX) or name not in DEVELOPMENT_SETS:
         raise ValueError(f"unknown development set {name!r}: expected one of {DEVELOPMENT_SETS}")
     group = int(name[len(OBJECT_GROUP_PREFIX):])

@@ -136,12 +136,14 @@ def main_table(shallow, deep):
     rows = []
     structural = [(label, structural_runs(experiment)) for experiment, label in STRUCTURAL]
     structural = [(label, runs) for label, runs in structural if runs]
+    earlier = {(stem, d, mode): _earlier_preset(label, d, mode, runs)
+               for (stem, d, mode), runs in deep.items() for s, label in DEEP if s == stem}
     for stem, label in DEEP:
         for mode in ("minibatch", "fullbatch"):
             if not any((stem, d, mode) in deep for d, _ in DATASETS):
                 continue
             cells = [_fmt([r["acc_dsc_post"] for r in deep.get((stem, d, mode), [])])
-                     + _earlier_preset(label, d, mode, deep.get((stem, d, mode), [])) for d, _ in DATASETS]
+                     + earlier.get((stem, d, mode), "") for d, _ in DATASETS]
             rows.append([f"{label} preset ({'mini-batch' if mode == 'minibatch' else 'full batch'})"]
                         + cells)
     for label, runs in structural:
@@ -160,7 +162,7 @@ def main_table(shallow, deep):
         for d, _ in DATASETS:
             runs = deep.get((stem, d, "minibatch"), [])
             cells.append(f"{np.mean([r['acc_dsc_post'] for r in runs]) - best_value[d]:+.3f}"
-                         + _earlier_preset(label, d, "minibatch", runs)
+                         + earlier[(stem, d, "minibatch")]
                          if runs and d in best_value else "n/a")
         rows.append([f"{label} preset (mini-batch) minus best shallow"] + cells)
     for label, runs in structural:
