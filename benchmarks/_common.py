@@ -202,8 +202,15 @@ FACES_SHAPED = {"coil100_orl_shape": ("orl", 40, 10, (32, 32)),
 #: from the same 64 directions (:func:`light_directions`), as Yale B's 38 people are lit by the same
 #: 64 flashes; N = 2,432 at 48x42.
 RELIT = {"coil100_relit": ("extended_yaleb", 38, 64, (48, 42))}
+#: a development set made like ORL -- ten images per class, each under its own near-frontal light
+#: and in a slightly different pose -- from COIL-100 objects: name -> (the benchmark whose preset
+#: rules apply, objects, images per object, image size). Each object's frontal view, mixed 0.7 to
+#: 0.3 with the mean frontal view, is the albedo of :func:`relight`'s common surface, lit from a
+#: direction drawn per image (azimuth +-25, elevation +-15 degrees), then rotated (+-6 degrees),
+#: scaled (+-5%) and shifted (+-1.2 pixels) by :func:`vary_pose`; N = 400 at 32x32.
+POSED = {"coil100_posed": ("orl", 40, 10, (32, 32))}
 DEVELOPMENT_SETS = (("digits",) + tuple(f"{OBJECT_GROUP_PREFIX}{g}" for g in range(OBJECT_GROUPS))
-                    + tuple(FACES_SHAPED) + tuple(RELIT))
+                    + tuple(FACES_SHAPED) + tuple(RELIT) + tuple(POSED))
 
 
 def light_directions(n, seed=0):
@@ -242,6 +249,21 @@ def relight(albedo, lights, ambient=0.05, specular=0.1, shininess=20):
     highlight = specular * np.clip(reflected_z, 0, None) ** shininess * (cosine > 0)
     images = albedo.reshape(-1, 1) * (ambient + np.clip(cosine, 0, None)) + highlight
     return (images * (inside.reshape(-1, 1) >= 0)).T
+
+
+def vary_pose(image, rng, rotation=6.0, scale=0.05, shift=1.2):
+    """``image`` (H, W) rotated about its centre by an angle uniform in +-``rotation`` degrees,
+    scaled by a factor uniform in 1 +- ``scale`` and shifted by up to ``shift`` pixels along each
+    axis (bilinear, zero outside), with those draws taken from ``rng`` in that order."""
+    import numpy as np
+    from scipy import ndimage
+
+    angle = np.radians(rng.uniform(-rotation, rotation))
+    factor = 1 + rng.uniform(-scale, scale)
+    inverse = np.array([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]]) / factor
+    centre = (np.array(image.shape) - 1) / 2
+    offset = centre - inverse @ centre + rng.uniform(-shift, shift, 2)
+    return ndimage.affine_transform(image, inverse, offset=offset, order=1)
 
 
 def spread_views(target, objects, n_views):
@@ -296,7 +318,9 @@ def development_set(name):
     :func:`spread_views`) with the rules of ORL's and Yale B's presets (their batch
     size; ``n_clusters`` until 2026-12-02, when the faces' batches became 128).
     ``coil100_relit``: :data:`RELIT` (objects ``rng(2).permutation(100)``),
-    with the rules of Yale B's preset.
+    with the rules of Yale B's preset. ``coil100_posed``: :data:`POSED` (objects
+    ``rng(3).permutation(100)``, lights and poses from a second ``rng(3)``), with the
+    rules of ORL's preset.
     """
     import numpy as np
 
@@ -322,6 +346,23 @@ def development_set(name):
         albedos = (frontal + frontal.mean(axis=0)) / 2
         X = np.concatenate([relight(albedo.reshape(size), lights) for albedo in albedos])
         return X, np.repeat(objects, n_lights), _preset_rules(benchmark, X, n_objects)
+    if name in POSED:
+        benchmark, n_objects, n_images, size = POSED[name]
+        data = load_data("coil100", image_size=size)
+        objects = np.random.default_rng(3).permutation(np.unique(data.target))[:n_objects]
+        frontal = data.data[[np.flatnonzero(data.target == obj)[0] for obj in objects]]
+        albedos = 0.7 * frontal + 0.3 * frontal.mean(axis=0)
+        rng = np.random.default_rng(3)
+        images = []
+        for albedo in albedos:
+            azimuth = np.radians(rng.uniform(-25, 25, n_images))
+            elevation = np.radians(rng.uniform(-15, 15, n_images))
+            lights = np.stack([np.sin(azimuth) * np.cos(elevation), np.sin(elevation),
+                               np.cos(azimuth) * np.cos(elevation)], axis=1)
+            images += [vary_pose(image.reshape(size), rng).ravel()
+                       for image in relight(albedo.reshape(size), lights)]
+        X = np.array(images)
+        return X, np.repeat(objects, n_images), _preset_rules(benchmark, X, n_objects)
     if not name.startswith(OBJECT_GROUP_PREFIX) or name not in DEVELOPMENT_SETS:
         raise ValueError(f"unknown development set {name!r}: expected one of {DEVELOPMENT_SETS}")
     group = int(name[len(OBJECT_GROUP_PREFIX):])
