@@ -177,3 +177,28 @@ def test_faces_shaped_development_sets_take_evenly_spread_views():
     assert shapes == {"coil100_orl_shape": (400, 1024), "coil100_yaleb_shape": (2432, 2016)}
     assert {name: (n * v, int(np.prod(size))) for name, (_, n, v, size) in common.RELIT.items()} == {
         "coil100_relit": (2432, 2016)}
+
+
+def test_posed_development_set_varies_pose_within_its_ranges():
+    common = _load("_common")
+    image = np.zeros((32, 32))
+    image[10:22, 12:20] = 1.0
+    # no variation: the image itself
+    still = common.vary_pose(image, np.random.default_rng(0), rotation=0, scale=0, shift=0)
+    assert np.allclose(still, image)
+    # a shift only moves the centre of mass by at most ``shift`` pixels per axis, and draws
+    # come from the generator: the same seed gives the same image
+    centre = np.array(np.nonzero(image)).mean(axis=1)
+    for seed in range(5):
+        moved = common.vary_pose(image, np.random.default_rng(seed), rotation=0, scale=0, shift=1.2)
+        rows, cols = np.mgrid[0:32, 0:32]
+        mass = np.array([(rows * moved).sum(), (cols * moved).sum()]) / moved.sum()
+        assert np.all(np.abs(mass - centre) <= 1.2 + 1e-9)
+        assert np.array_equal(moved, common.vary_pose(image, np.random.default_rng(seed), rotation=0,
+                                                      scale=0, shift=1.2))
+    # a rotation by up to 6 degrees keeps the mass (bilinear, the block stays inside the frame)
+    turned = common.vary_pose(image, np.random.default_rng(1), scale=0, shift=0)
+    assert abs(turned.sum() - image.sum()) < 0.05 * image.sum() and not np.allclose(turned, image)
+    assert {name: (n * v, int(np.prod(size))) for name, (_, n, v, size) in common.POSED.items()} == {
+        "coil100_posed": (400, 1024)}
+    assert set(common.POSED) <= set(common.DEVELOPMENT_SETS)
