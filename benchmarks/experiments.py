@@ -291,7 +291,9 @@ EXPERIMENTS = {
         "presets and StructuralContrastiveDSC's 'residual') if it beats the batches of 128 by more "
         "than 0.005; Extended Yale B keeps its batches of 128 (chosen on the relit set). Disclosed: "
         "ORL's MiniBatchDSC figures of batches of 128 (0.730) and of the paper's 32 with the batch's "
-        "rate (0.849, with a coding-rate weight chosen on ORL's labels) are known"),
+        "rate (0.849, with a coding-rate weight chosen on ORL's labels) are known. Outcome: batches of "
+        "n_clusters won (0.877; the paper's 32 0.869, batches of 128 0.787 against the set's LSR+DSC "
+        "0.809) and became ORL's batch size"),
     "diagnostic_input_anchor_sweep": Experiment(
         "wellposed.py", (("--estimator", "MiniBatchDSC", "--datasets", "orl", "--modes", "input_anchor=1",
                           "input_anchor=10"),
