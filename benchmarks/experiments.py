@@ -40,6 +40,12 @@ def _table1_set(datasets, overrides, name, architecture="dsc"):
              "--set", *overrides, "--output", "{results}/" + name + ".json"),)
 
 
+def _shallow_baselines(dataset, name):
+    """A compare_baselines.py run of the shallow methods on ``dataset`` into ``name``.json / .md."""
+    return (("--datasets", dataset, "--methods", "kmeans", "spectral_knn", "lsr", "lsr+dsc", "ssc", "ensc",
+             "--json", "{results}/" + name + ".json", "--markdown", "{results}/" + name + ".md"),)
+
+
 def _digits_against_the_faces_rule(candidate, name):
     """A wellposed.py run on the digits development set: the faces' rules (batches of
     n_clusters) without and with the mode ``candidate``, into ``name``.json."""
@@ -247,9 +253,7 @@ EXPERIMENTS = {
                                   "--markdown", "{results}/faces_shaped_dev_baselines.md"),),
         "diagnostic", "LSR (DSC post) and the kNN graph on the faces-shaped development sets, 5 seeds"),
     "relit_dev_baselines": Experiment(
-        "compare_baselines.py", (("--datasets", "coil100_relit", "--methods", "kmeans", "spectral_knn", "lsr",
-                                  "lsr+dsc", "ssc", "ensc", "--json", "{results}/relit_dev_baselines.json",
-                                  "--markdown", "{results}/relit_dev_baselines.md"),),
+        "compare_baselines.py", _shallow_baselines("coil100_relit", "relit_dev_baselines"),
         "diagnostic", "shallow baselines on the relit development set (38 COIL-100 objects, one pose, "
         "64 lightings, 48x42: made like Extended Yale B), 5 seeds. Disclosed: the set's make (one "
         "ellipsoid for all objects, each albedo averaged with the mean albedo, a Phong highlight of "
@@ -272,9 +276,7 @@ EXPERIMENTS = {
         "batch's rate won (0.994 against 0.795) and became the faces' rule; since then the mode "
         "'minibatch' of this set means that rule (the run recorded each run's parameters)"),
     "posed_dev_baselines": Experiment(
-        "compare_baselines.py", (("--datasets", "coil100_posed", "--methods", "kmeans", "spectral_knn", "lsr",
-                                  "lsr+dsc", "ssc", "ensc", "--json", "{results}/posed_dev_baselines.json",
-                                  "--markdown", "{results}/posed_dev_baselines.md"),),
+        "compare_baselines.py", _shallow_baselines("coil100_posed", "posed_dev_baselines"),
         "diagnostic", "shallow baselines on the posed development set (40 COIL-100 objects, ten images "
         "each under a near-frontal light in a slightly varied pose, 32x32: made like ORL), 5 seeds. "
         "Disclosed: the set's make (light range, pose range, albedo mix) was picked among 9 variants, "
