@@ -89,7 +89,7 @@ def structural_runs(experiment="structural"):
 STRUCTURAL = [("structural", "StructuralContrastiveDSC preset (paper 003, learned C, full batch)"),
               ("structural_closed_form", "StructuralContrastiveDSC 'closed_form' preset (full batch)"),
               ("structural_residual",
-               "StructuralContrastiveDSC 'residual' preset (mini-batch; ORL, Yale B: the faces' earlier bank rate)")]
+               "StructuralContrastiveDSC 'residual' preset (mini-batch)")]
 #: variants of the deep residual presets: (experiment, estimator file stem, mode, label)
 VARIANTS = [("wellposed_minibatchdsc", "minibatchdsc", "minibatch", "the preset (mini-batch)"),
             ("wellposed_collapse_stop_minibatchdsc", "minibatchdsc", "collapse_stop",
@@ -112,7 +112,7 @@ VARIANTS = [("wellposed_minibatchdsc", "minibatchdsc", "minibatch", "the preset 
              "with the label-free stop ``collapse_tol=0``")]
 
 
-def _earlier_preset(estimator, dataset, mode, runs):
+def _earlier_preset(estimator, dataset, mode, runs, architecture=None):
     """" (earlier preset)" when a run's parameters differ from today's preset in that mode."""
     from wellposed import mode_params
 
@@ -120,7 +120,7 @@ def _earlier_preset(estimator, dataset, mode, runs):
 
     if not runs:
         return ""
-    today = presets.get(estimator, dataset)
+    today = presets.get(estimator, dataset, architecture)
     today.update(mode_params(mode, today, runs[0]["n_samples"]))
     today = json.loads(json.dumps({"coding_rate_scope": "batch", **today}))  # tuples as stored
     for run in runs:
@@ -129,6 +129,13 @@ def _earlier_preset(estimator, dataset, mode, runs):
         if any(params.get(key) != value for key, value in today.items() if key != "encoder_params"):
             return " (earlier preset)"
     return ""
+
+
+def _earlier_structural(dataset, runs):
+    """:func:`_earlier_preset` for StructuralContrastiveDSC runs (their architecture's preset; the
+    first runs, of paper 003's presets, recorded none: ``"dsc"``)."""
+    return _earlier_preset("StructuralContrastiveDSC", dataset, runs[0]["mode"], runs,
+                           runs[0].get("architecture", "dsc")) if runs else ""
 
 
 def main_table(shallow, deep):
@@ -147,7 +154,8 @@ def main_table(shallow, deep):
             rows.append([f"{label} preset ({'mini-batch' if mode == 'minibatch' else 'full batch'})"]
                         + cells)
     for label, runs in structural:
-        rows.append([label] + [_fmt([r["acc_dsc_post"] for r in runs.get(d, [])]) for d, _ in DATASETS])
+        rows.append([label] + [_fmt([r["acc_dsc_post"] for r in runs.get(d, [])])
+                               + _earlier_structural(d, runs.get(d, [])) for d, _ in DATASETS])
     for method, label in SHALLOW:
         rows.append([label] + [_fmt(shallow.get((d, method))) for d, _ in DATASETS])
     best, best_value = [], {}
@@ -168,6 +176,7 @@ def main_table(shallow, deep):
     for label, runs in structural:
         rows.append([f"{label} minus best shallow"] + [
             f"{np.mean([r['acc_dsc_post'] for r in runs[d]]) - best_value[d]:+.3f}"
+            + _earlier_structural(d, runs[d])
             if runs.get(d) and d in best_value else "n/a" for d, _ in DATASETS])
     return _table(header, rows)
 

@@ -202,3 +202,35 @@ def test_posed_development_set_varies_pose_within_its_ranges():
     assert {name: (n * v, int(np.prod(size))) for name, (_, n, v, size) in common.POSED.items()} == {
         "coil100_posed": (400, 1024)}
     assert set(common.POSED) <= set(common.DEVELOPMENT_SETS)
+
+
+def test_report_marks_runs_whose_parameters_differ_from_todays_preset():
+    import json
+
+    from deepsubspace import presets
+
+    report = _load("report")
+
+    def stored(params):  # as a result file stores them: tuples become lists
+        return json.loads(json.dumps(params))
+
+    today = presets.get("MiniBatchDSC", "orl")
+    run = {"params": stored(today), "n_samples": 400}
+    assert report._earlier_preset("MiniBatchDSC", "orl", "minibatch", [run]) == ""
+    assert report._earlier_preset("MiniBatchDSC", "orl", "minibatch", []) == ""
+    older = {**run, "params": {**run["params"], "batch_size": 128, "max_epochs": 225}}
+    assert report._earlier_preset("MiniBatchDSC", "orl", "minibatch", [run, older]) == " (earlier preset)"
+    # the full-batch mode's runs are compared with the preset in that mode
+    full = {**run, "params": {**run["params"], "batch_size": None}}
+    assert report._earlier_preset("MiniBatchDSC", "orl", "fullbatch", [full]) == ""
+    assert report._earlier_preset("MiniBatchDSC", "orl", "minibatch", [full]) == " (earlier preset)"
+    # StructuralContrastiveDSC runs are compared with their architecture's preset ("dsc" when the
+    # run recorded none)
+    residual = presets.get("StructuralContrastiveDSC", "orl", "residual")
+    runs = [{"params": stored(residual), "n_samples": 400, "mode": "minibatch", "architecture": "residual"}]
+    assert report._earlier_structural("orl", runs) == ""
+    paper = presets.get("StructuralContrastiveDSC", "orl", "dsc")
+    assert report._earlier_structural("orl", [{"params": stored(paper), "n_samples": 400,
+                                               "mode": "fullbatch"}]) == ""
+    bank = [{**runs[0], "params": {**runs[0]["params"], "coding_rate_scope": "bank"}}]
+    assert report._earlier_structural("orl", bank) == " (earlier preset)"
