@@ -213,14 +213,16 @@ DEVELOPMENT_SETS = (("digits",) + tuple(f"{OBJECT_GROUP_PREFIX}{g}" for g in ran
                     + tuple(FACES_SHAPED) + tuple(RELIT) + tuple(POSED))
 
 
-def light_directions(n, seed=0):
+def light_directions(n, seed=0, azimuth=110, elevation=(-40, 80)):
     """``n`` unit light directions (x right, y up, z toward the viewer), azimuth uniform in
-    +-110 degrees and elevation in -40..80 degrees (Yale B's flashes span +-130 and -40..90)."""
+    +-``azimuth`` degrees and elevation in ``elevation`` degrees (the defaults are the relit
+    set's; Yale B's flashes span +-130 and -40..90). ``seed``: a seed or a numpy Generator,
+    drawn from (all azimuths, then all elevations)."""
     import numpy as np
 
     rng = np.random.default_rng(seed)
-    azimuth = np.radians(rng.uniform(-110, 110, n))
-    elevation = np.radians(rng.uniform(-40, 80, n))
+    azimuth = np.radians(rng.uniform(-azimuth, azimuth, n))
+    elevation = np.radians(rng.uniform(*elevation, n))
     return np.stack([np.sin(azimuth) * np.cos(elevation), np.sin(elevation),
                      np.cos(azimuth) * np.cos(elevation)], axis=1)
 
@@ -299,6 +301,15 @@ def residual_rules(params, X, n_clusters, batch_size):
     return params
 
 
+def _frontal_views(size, n_objects, seed):
+    """``n_objects`` COIL-100 objects (``rng(seed).permutation``) and their 0-degree views."""
+    import numpy as np
+
+    data = load_data("coil100", image_size=size)
+    objects = np.random.default_rng(seed).permutation(np.unique(data.target))[:n_objects]
+    return objects, data.data[[np.flatnonzero(data.target == obj)[0] for obj in objects]]
+
+
 def _preset_rules(benchmark, X, n_clusters):
     """MiniBatchDSC's residual rules of ``benchmark``'s preset (its batch size) applied to ``X``."""
     from deepsubspace import presets
@@ -339,26 +350,19 @@ def development_set(name):
         return X, data.target[keep], _preset_rules(benchmark, X, n_objects)
     if name in RELIT:
         benchmark, n_objects, n_lights, size = RELIT[name]
-        data = load_data("coil100", image_size=size)
-        objects = np.random.default_rng(2).permutation(np.unique(data.target))[:n_objects]
+        objects, frontal = _frontal_views(size, n_objects, seed=2)
         lights = light_directions(n_lights)
-        frontal = data.data[[np.flatnonzero(data.target == obj)[0] for obj in objects]]
         albedos = (frontal + frontal.mean(axis=0)) / 2
         X = np.concatenate([relight(albedo.reshape(size), lights) for albedo in albedos])
         return X, np.repeat(objects, n_lights), _preset_rules(benchmark, X, n_objects)
     if name in POSED:
         benchmark, n_objects, n_images, size = POSED[name]
-        data = load_data("coil100", image_size=size)
-        objects = np.random.default_rng(3).permutation(np.unique(data.target))[:n_objects]
-        frontal = data.data[[np.flatnonzero(data.target == obj)[0] for obj in objects]]
+        objects, frontal = _frontal_views(size, n_objects, seed=3)
         albedos = 0.7 * frontal + 0.3 * frontal.mean(axis=0)
         rng = np.random.default_rng(3)
         images = []
         for albedo in albedos:
-            azimuth = np.radians(rng.uniform(-25, 25, n_images))
-            elevation = np.radians(rng.uniform(-15, 15, n_images))
-            lights = np.stack([np.sin(azimuth) * np.cos(elevation), np.sin(elevation),
-                               np.cos(azimuth) * np.cos(elevation)], axis=1)
+            lights = light_directions(n_images, rng, azimuth=25, elevation=(-15, 15))
             images += [vary_pose(image.reshape(size), rng).ravel()
                        for image in relight(albedo.reshape(size), lights)]
         X = np.array(images)
