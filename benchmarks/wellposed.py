@@ -28,7 +28,9 @@ affinity, and ``acc_dense_dsc_post`` the dense C with the one DSC setting
 five disjoint 20-object groups of COIL-100, with the residual rules of the
 ORL and COIL-20 presets); a mode ``input_anchor=F`` is the preset with
 ``input_anchor = F * beta``, a mode ``batch_per_cluster=R`` the preset with
-batches of ``R * n_clusters`` samples (and about 900 steps).
+batches of ``R * n_clusters`` samples (and about 900 steps), a mode
+``coding_rate=F`` or ``learning_rate=F`` the preset with that weight or rate
+times F.
 
     python -m benchmarks run wellposed_minibatchdsc
     python benchmarks/wellposed.py --estimator MiniBatchDSC
@@ -78,6 +80,11 @@ ANCHOR_MODE = "input_anchor="
 BATCH_MODE = "batch_per_cluster="
 
 
+#: a mode "coding_rate=F" / "learning_rate=F" is the preset with its coding-rate weight / its
+#: learning rate multiplied by F
+SCALE_MODES = ("coding_rate=", "learning_rate=")
+
+
 #: modes joined by this apply together, left to right ("batch_per_cluster=1+rate_reduction")
 JOIN = "+"
 
@@ -92,12 +99,16 @@ def mode_params(mode, params, n_samples):
         return overrides
     if mode.startswith(ANCHOR_MODE):
         return {"input_anchor": float(mode[len(ANCHOR_MODE):]) * params["beta"]}
+    for scaled in SCALE_MODES:
+        if mode.startswith(scaled):
+            name = scaled[:-1]
+            return {name: float(mode[len(scaled):]) * params[name]}
     if mode.startswith(BATCH_MODE):
         batch = max(1, round(float(mode[len(BATCH_MODE):]) * params["n_clusters"]))
         return {"batch_size": batch, "max_epochs": residual_epochs(n_samples, batch)}
     if mode not in MODES:
-        raise SystemExit(f"unknown mode {mode!r}: expected one of {sorted(MODES)}, {ANCHOR_MODE}F "
-                         f"or {BATCH_MODE}R")
+        raise SystemExit(f"unknown mode {mode!r}: expected one of {sorted(MODES)}, {ANCHOR_MODE}F, "
+                         f"{BATCH_MODE}R, " + ", ".join(f"{scaled}F" for scaled in SCALE_MODES))
     overrides = dict(MODES[mode])
     if "encoder_params" in overrides:
         overrides["encoder_params"] = {**params["encoder_params"], **overrides["encoder_params"]}
@@ -260,6 +271,8 @@ def main():
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--output", default=None)
+    parser.add_argument("--jobs", type=int, default=1,
+                        help="fits at once, each in its own process (give each one thread)")
     parser.add_argument("--one", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
@@ -269,7 +282,7 @@ def main():
     output = args.output or os.path.join(RESULTS, f"wellposed_{args.estimator.lower()}.json")
     keys = [(args.estimator, d, m, s) for m in args.modes for d in args.datasets for s in args.seeds]
     results = run_resumable(
-        __file__, keys, output, ["--device", args.device], markdown=markdown,
+        __file__, keys, output, ["--device", args.device], markdown=markdown, jobs=args.jobs,
         summary=lambda r: f"ACC {r['acc_dsc_post']:.3f} (plain {r['acc']:.3f}, published "
                           f"{r.get('acc_published', float('nan')):.3f})",
     )

@@ -132,6 +132,9 @@ def test_wellposed_modes_override_the_preset():
         "batch_size": 38, "max_epochs": 15, "rate_reduction": True}
     assert wellposed.mode_params("bank_rate", faces, 2414) == {"coding_rate_scope": "bank"}
     assert wellposed.mode_params("batch_rate", faces, 2414) == {"coding_rate_scope": "batch"}
+    scaled = {**faces, "coding_rate": 90.0, "learning_rate": 1e-4}
+    assert wellposed.mode_params("coding_rate=3", scaled, 2414) == {"coding_rate": 270.0}
+    assert wellposed.mode_params("learning_rate=0.1", scaled, 2414) == pytest.approx({"learning_rate": 1e-5})
     with pytest.raises(SystemExit, match="unknown mode"):
         wellposed.mode_params("batch=38", faces, 2414)
 
@@ -177,6 +180,55 @@ def test_faces_shaped_development_sets_take_evenly_spread_views():
     assert shapes == {"coil100_orl_shape": (400, 1024), "coil100_yaleb_shape": (2432, 2016)}
     assert {name: (n * v, int(np.prod(size))) for name, (_, n, v, size) in common.RELIT.items()} == {
         "coil100_relit": (2432, 2016)}
+
+
+def test_run_resumable_runs_children_at_once_and_keeps_every_result(tmp_path):
+    import json
+
+    common = _load("_common")
+    script = tmp_path / "child.py"
+    script.write_text("import json, sys\n"
+                      "key = sys.argv[2:4]\n"
+                      "if key == ['b', '1']: sys.exit(3)\n"
+                      "print(json.dumps({'key': key}))\n")
+    output = str(tmp_path / "out.json")
+    keys = [("a", 0), ("a", 1), ("a", 2)]
+    results = common.run_resumable(str(script), keys, output, jobs=2)
+    assert set(results) == {"a/0", "a/1", "a/2"} and results["a/2"] == {"key": ["a", "2"]}
+    assert json.load(open(output)) == results
+    # resumable: done keys are skipped; a failing child stops the run, the others are kept
+    with pytest.raises(SystemExit, match="failed"):
+        common.run_resumable(str(script), keys + [("b", 0), ("b", 1)], output, jobs=2)
+    assert "b/0" in json.load(open(output)) and "b/1" not in json.load(open(output))
+
+
+def test_cast_shadows_fall_behind_a_bump_away_from_the_light():
+    common = _load("_common")
+    height = np.zeros((9, 21))
+    height[4, 10] = 5.0  # a spike in a flat field
+    grazing = np.array([[np.cos(np.radians(30)), 0.0, np.sin(np.radians(30))]])  # from the right, 30 deg up
+    lit = common.cast_shadows(height, grazing).reshape(9, 21)
+    # the spike (5 high) shadows the row to its left up to 5 / tan(30 deg) ~ 8.7 pixels, not to its right
+    assert not lit[4, 9] and not lit[4, 3] and lit[4, 0]
+    assert lit[4, 11:].all() and lit[0].all() and lit[8].all()
+    # a frontal light, or a flat field, casts no shadow
+    assert common.cast_shadows(height, [[0.0, 0.0, 1.0]]).all()
+    assert common.cast_shadows(np.zeros((9, 21)), grazing).all()
+    # shadowed points keep only the ambient term; without shadows relight is unchanged by the flag
+    albedo = np.ones((12, 10))
+    relief = np.zeros((12, 10))
+    relief[6, 5] = 6.0
+    light = [[np.cos(np.radians(20)), 0.0, np.sin(np.radians(20))]]
+    plain = common.relight(albedo, light, specular=0.0, relief=relief)[0].reshape(12, 10)
+    shaded = common.relight(albedo, light, specular=0.0, relief=relief, shadows=True)[0].reshape(12, 10)
+    assert shaded[6, 3] == pytest.approx(0.05) and plain[6, 3] > 0.05
+    assert np.all(shaded <= plain + 1e-12)
+    np.testing.assert_array_equal(common.relight(albedo, light), common.relight(albedo, light, relief=None))
+    assert {name: (n * v, int(np.prod(size))) for name, (_, n, v, size) in common.SHADOWED.items()} == {
+        "coil100_shadowed": (2432, 2016)}
+    assert set(common.SHADOWED) <= set(common.DEVELOPMENT_SETS)
+    bump = common.face_relief(np.zeros((48, 42)))  # a flat view: only the common nose
+    assert bump.max() == pytest.approx(common.SHADOWED_NOSE, rel=0.05) and np.argmax(bump) // 42 in (26, 27)
 
 
 def test_posed_development_set_varies_pose_within_its_ranges():
