@@ -54,6 +54,21 @@ any of these data sets' labels was read with it): the well-posed setting.
   ORL 0.836 before the bank's rate replaced them. Measured afterwards (5
   seeds): MiniBatchDSC ORL 0.836, ContrastiveMiniBatchDSC 0.838,
   StructuralContrastiveDSC ``"residual"`` 0.833 (LSR 0.802).
+* Extended Yale B's anchor: ``input_anchor = 100 * beta`` (both residual
+  presets and StructuralContrastiveDSC's ``"residual"``) since 2026-12-07,
+  chosen on a second development set made like Extended Yale B before any Yale
+  B label was read with it on this code: ``coil100_shadowed`` (benchmarks
+  ``_common.py``: the relit set's objects on its ellipsoid raised by a common
+  nose-like bump and each object's own relief, lit over Yale B's wider range
+  with cast shadows; LSR+DSC 0.921, LSR 0.721, SSC 0.584, kNN graph 0.149
+  against Yale B's 0.966, 0.699, 0.639, 0.218). Unlike the relit set it
+  reproduces Yale B's loss: the rule in force scores 0.831 there. Registered
+  before running (``python -m benchmarks run shadowed_yaleb_rules``, seeds 0
+  and 1): the rule in force 0.831, the anchor 0.924, the coding-rate weight
+  times 0.3 0.797 and times 3 0.831, the learning rate times 0.1 0.847.
+  Disclosed: Yale B's figures of the rule in force (0.894) and of the anchor
+  (0.944, with the batches of that time) were known. ORL keeps no anchor
+  (the posed set's rules).
 * History of the faces' batches and coding rate, each chosen on the digits
   development set and each lowering the faces afterwards. The paper's
   batches (32, 128) until 2026-12-02; then batches of ``n_clusters``
@@ -340,6 +355,9 @@ for _dataset in ("orl", "coil20", "extended_yaleb"):
 #: default), chosen on the relit development set, on batches of 128 for Extended Yale B (the
 #: relit set's choice) and of n_clusters = 40 for ORL (the posed set's choice)
 _FACES_RULES = {"coding_rate_scope": "batch"}
+#: Extended Yale B's own rule (chosen on the shadowed development set, see the module
+#: docstring): C anchored to least squares on the pixels, ``input_anchor = 100 * beta``
+_YALEB_ANCHOR = 100.0
 
 _RESIDUAL = {
     "encoder": "residual", "encoder_params": {"hidden": (16,), "kernel_size": 3, "activation": "gelu"},
@@ -369,6 +387,8 @@ for _estimator, _extra in _RESIDUAL_ESTIMATOR.items():
             _params.update(_OBJECTS_AFFINITY, input_anchor=_OBJECTS_ANCHOR * _params["beta"])
         else:
             _params.update(_FACES_RULES)
+        if _dataset == "extended_yaleb":
+            _params["input_anchor"] = _YALEB_ANCHOR * _params["beta"]
         _PRESETS[(_estimator, _dataset, "residual")] = _params
 
 for _dataset in ("orl", "coil20", "extended_yaleb"):

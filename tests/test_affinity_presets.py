@@ -180,8 +180,13 @@ def test_default_architecture():
                 assert params["input_anchor"] == pytest.approx(100 * params["beta"])
                 assert params.get("coding_rate_scope", "batch") == "batch"
             else:  # the faces' rules (chosen on the relit development set)
-                assert params["post_processing"] == "dsc" and params.get("input_anchor", 0) == 0
+                assert params["post_processing"] == "dsc"
                 assert params.get("coding_rate_scope", "batch") == "batch"
+                # Yale B's C anchored to least squares on the pixels (the shadowed set's choice)
+                anchor = {"orl": 0.0, "extended_yaleb": 100 * params["beta"]}[dataset]
+                assert params.get("input_anchor", 0) == pytest.approx(anchor)
+                structural = presets.get("StructuralContrastiveDSC", dataset, "residual")
+                assert structural.get("input_anchor", 0) == pytest.approx(anchor)
                 # batches of n_clusters for ORL (the posed set's choice), 128 for Yale B (the relit
                 # set's), each with the residual rules' budget of about 900 optimiser steps
                 assert params["batch_size"] == {"orl": 40, "extended_yaleb": 128}[dataset]
