@@ -95,6 +95,8 @@ def main(argv=None):
                         help="a variant: coding_rate = alpha / this (the residual presets use 30)")
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--output", default=os.path.join(RESULTS, "structural.json"))
+    parser.add_argument("--jobs", type=int, default=1,
+                        help="fits at once, each in its own process (give each one thread)")
     parser.add_argument("--one", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.one:
@@ -108,7 +110,7 @@ def main(argv=None):
         os.path.abspath(__file__), keys, args.output,
         ["--device", args.device, "--architecture", args.architecture]
         + (["--coding-rate-divisor", str(args.coding_rate_divisor)] if args.coding_rate_divisor else []),
-        markdown=markdown,
+        markdown=markdown, jobs=args.jobs,
         summary=lambda r: f"ACC {r['acc_dsc_post']:.3f} (plain {r['acc']:.3f}; paper {r['paper_acc']})",
     )
     print(markdown(results))
