@@ -330,16 +330,14 @@ def vary_pose(image, rng, rotation=6.0, scale=0.05, shift=1.2):
     return ndimage.affine_transform(image, inverse, offset=offset, order=1)
 
 
-def face_relief(view, nose=None, relief=None):
+def face_relief(view, nose=SHADOWED_NOSE, relief=SHADOWED_RELIEF):
     """The shadowed set's relief (pixels) of an object seen as ``view`` (H, W): a common
-    Gaussian bump ``nose`` high (default :data:`SHADOWED_NOSE`; 4 by 2.5 pixels wide, centred
-    across, 55% down) plus ``relief`` (default :data:`SHADOWED_RELIEF`) times the view
+    Gaussian bump ``nose`` high (4 by 2.5 pixels wide, centred
+    across, 55% down) plus ``relief`` times the view
     smoothed (Gaussian, sigma 2) and standardised."""
     import numpy as np
     from scipy import ndimage
 
-    nose = SHADOWED_NOSE if nose is None else nose
-    relief = SHADOWED_RELIEF if relief is None else relief
     rows, cols = view.shape
     y, x = np.mgrid[0:rows, 0:cols]
     bump = nose * np.exp(-(((y - rows * 0.55) / 4.0) ** 2 + ((x - (cols - 1) / 2) / 2.5) ** 2))
@@ -428,20 +426,15 @@ def development_set(name):
         keep = spread_views(data.target, objects, n_views)
         X = data.data[keep].astype(np.float64)
         return X, data.target[keep], _preset_rules(benchmark, X, n_objects)
-    if name in RELIT:
-        benchmark, n_objects, n_lights, size = RELIT[name]
+    if name in RELIT or name in SHADOWED:
+        shadowed = name in SHADOWED
+        benchmark, n_objects, n_lights, size = (SHADOWED if shadowed else RELIT)[name]
         objects, frontal = _frontal_views(size, n_objects, seed=2)
-        lights = light_directions(n_lights)
+        lights = (light_directions(n_lights, azimuth=120, elevation=(-40, 85)) if shadowed
+                  else light_directions(n_lights))
         albedos = (frontal + frontal.mean(axis=0)) / 2
-        X = np.concatenate([relight(albedo.reshape(size), lights) for albedo in albedos])
-        return X, np.repeat(objects, n_lights), _preset_rules(benchmark, X, n_objects)
-    if name in SHADOWED:
-        benchmark, n_objects, n_lights, size = SHADOWED[name]
-        objects, frontal = _frontal_views(size, n_objects, seed=2)
-        lights = light_directions(n_lights, azimuth=120, elevation=(-40, 85))
-        albedos = (frontal + frontal.mean(axis=0)) / 2
-        X = np.concatenate([relight(albedo.reshape(size), lights, shadows=True,
-                                    relief=face_relief(view.reshape(size)))
+        X = np.concatenate([relight(albedo.reshape(size), lights, shadows=shadowed,
+                                    relief=face_relief(view.reshape(size)) if shadowed else None)
                             for albedo, view in zip(albedos, frontal)])
         return X, np.repeat(objects, n_lights), _preset_rules(benchmark, X, n_objects)
     if name in POSED:

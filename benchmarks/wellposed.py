@@ -266,8 +266,9 @@ def main():
                         choices=["MiniBatchDSC", "ContrastiveMiniBatchDSC"])
     parser.add_argument("--datasets", nargs="+", default=["orl", "coil20", "extended_yaleb"])
     parser.add_argument("--modes", nargs="+", default=["minibatch"],
-                        help=f"of {sorted(MODES)}, {ANCHOR_MODE}F (input_anchor = F * beta) or "
-                             f"{BATCH_MODE}R (batches of R * n_clusters)")
+                        help=f"of {sorted(MODES)}, {ANCHOR_MODE}F (input_anchor = F * beta), "
+                             f"{BATCH_MODE}R (batches of R * n_clusters) or "
+                             + ", ".join(f"{scaled}F" for scaled in SCALE_MODES) + " (times F)")
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--output", default=None)
