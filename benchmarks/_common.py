@@ -18,11 +18,12 @@ def result_file(experiment, name):
 
 
 def git_commit():
-    """HEAD of the checkout holding the benchmarks, with ``+dirty`` when tracked files changed."""
+    """HEAD of the checkout holding the benchmarks, with ``+dirty`` when tracked files changed
+    (results excepted: a running benchmark writes them)."""
     here = os.path.dirname(os.path.abspath(__file__))
     head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=here, capture_output=True, text=True)
-    dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=here,
-                           capture_output=True, text=True)
+    dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no", "--", ":(top)",
+                            ":(top,exclude)benchmarks/results"], cwd=here, capture_output=True, text=True)
     return head.stdout.strip() + ("+dirty" if dirty.stdout.strip() else "")
 
 

@@ -286,3 +286,29 @@ def test_report_marks_runs_whose_parameters_differ_from_todays_preset():
                                                "mode": "fullbatch"}]) == ""
     bank = [{**runs[0], "params": {**runs[0]["params"], "coding_rate_scope": "bank"}}]
     assert report._earlier_structural("orl", bank) == " (earlier preset)"
+
+
+@pytest.mark.slow  # runs git
+def test_commit_is_dirty_for_changed_code_but_not_for_results_being_written(tmp_path):
+    import shutil
+    import subprocess
+
+    def git(*args):
+        subprocess.run(["git", *args], cwd=tmp_path, check=True, capture_output=True)
+
+    (tmp_path / "benchmarks" / "results").mkdir(parents=True)
+    shutil.copy(BENCHMARKS / "_common.py", tmp_path / "benchmarks" / "_common.py")
+    (tmp_path / "benchmarks" / "results" / "run.json").write_text("{}")
+    (tmp_path / "code.py").write_text("x = 1\n")
+    git("init", "-q")
+    git("add", ".")
+    git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "start")
+    spec = importlib.util.spec_from_file_location("_tmp_common", tmp_path / "benchmarks" / "_common.py")
+    common = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(common)
+    clean = common.git_commit()
+    assert len(clean) == 40
+    (tmp_path / "benchmarks" / "results" / "run.json").write_text('{"a": 1}')
+    assert common.git_commit() == clean
+    (tmp_path / "code.py").write_text("x = 2\n")
+    assert common.git_commit() == clean + "+dirty"
