@@ -17,13 +17,17 @@ def result_file(experiment, name):
     return os.path.join(RESULTS_ROOT, experiment, name)
 
 
+#: the tracked paths a result depends on (results excepted: a running benchmark writes them)
+CODE_PATHS = ("deepsubspace", "benchmarks", "setup.cfg", "pyproject.toml")
+
+
 def git_commit():
-    """HEAD of the checkout holding the benchmarks, with ``+dirty`` when tracked files changed
-    (results excepted: a running benchmark writes them)."""
+    """HEAD of the checkout holding the benchmarks, with ``+dirty`` when :data:`CODE_PATHS` changed."""
     here = os.path.dirname(os.path.abspath(__file__))
     head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=here, capture_output=True, text=True)
-    dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no", "--", ":(top)",
-                            ":(top,exclude)benchmarks/results"], cwd=here, capture_output=True, text=True)
+    dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no", "--",
+                            *(f":(top){path}" for path in CODE_PATHS), ":(top,exclude)benchmarks/results"],
+                           cwd=here, capture_output=True, text=True)
     return head.stdout.strip() + ("+dirty" if dirty.stdout.strip() else "")
 
 

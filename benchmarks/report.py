@@ -330,7 +330,7 @@ def detail_table(deep):
             f"{np.mean([r['effective_rank'] for r in runs]):.1f} ({runs[0]['effective_rank_pixels']:.1f})",
             f"{np.mean([r['fit_seconds'] for r in runs]):.0f}",
             f"{np.mean([r['peak_rss_bytes'] for r in runs]) / 2**20:.0f}",
-            ", ".join(sorted({r["commit"][:7] for r in runs})),
+            ", ".join(sorted({r["commit"][:7] + r["commit"][40:] for r in runs})),
         ])
     return _table(header, rows)
 

@@ -289,7 +289,7 @@ def test_report_marks_runs_whose_parameters_differ_from_todays_preset():
 
 
 @pytest.mark.slow  # runs git
-def test_commit_is_dirty_for_changed_code_but_not_for_results_being_written(tmp_path):
+def test_commit_is_dirty_for_changed_code_but_not_for_results_or_docs(tmp_path):
     import shutil
     import subprocess
 
@@ -299,7 +299,9 @@ def test_commit_is_dirty_for_changed_code_but_not_for_results_being_written(tmp_
     (tmp_path / "benchmarks" / "results").mkdir(parents=True)
     shutil.copy(BENCHMARKS / "_common.py", tmp_path / "benchmarks" / "_common.py")
     (tmp_path / "benchmarks" / "results" / "run.json").write_text("{}")
-    (tmp_path / "code.py").write_text("x = 1\n")
+    (tmp_path / "deepsubspace").mkdir()
+    (tmp_path / "deepsubspace" / "code.py").write_text("x = 1\n")
+    (tmp_path / "README.rst").write_text("about\n")
     git("init", "-q")
     git("add", ".")
     git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "start")
@@ -309,6 +311,7 @@ def test_commit_is_dirty_for_changed_code_but_not_for_results_being_written(tmp_
     clean = common.git_commit()
     assert len(clean) == 40
     (tmp_path / "benchmarks" / "results" / "run.json").write_text('{"a": 1}')
+    (tmp_path / "README.rst").write_text("more about\n")
     assert common.git_commit() == clean
-    (tmp_path / "code.py").write_text("x = 2\n")
+    (tmp_path / "deepsubspace" / "code.py").write_text("x = 2\n")
     assert common.git_commit() == clean + "+dirty"
