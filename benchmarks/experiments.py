@@ -167,6 +167,11 @@ EXPERIMENTS = {
         about="Extended Yale B, the anchored MiniBatchDSC preset (5 model seeds) and LSR on the pixels: "
               "ACC over 20 spectral seeds each, so that the table's 5-draw gap is set against each "
               "C's mean over the discretisation's modes", status="diagnostic"),
+    "spectral_restarts_anchored_yaleb_contrastive": Experiment(
+        "spectral_restarts.py", (("--datasets", "extended_yaleb", "--sources", "preset", "--estimator",
+                                  "ContrastiveMiniBatchDSC", "--restarts", "20", "--jobs", "2"),),
+        about="The same for the anchored ContrastiveMiniBatchDSC Yale B preset (5 model seeds)",
+        status="diagnostic"),
     # the objects family's development set (fixed before it was run): the candidate that scores
     # best here over the 5 groups becomes COIL-20's affinity rule and anchor weight
     "objects_dev_minibatchdsc": Experiment(

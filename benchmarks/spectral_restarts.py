@@ -18,8 +18,8 @@ and the medoid of ``--restarts`` discretisations of one embedding
 (``spectral_labels(n_init=restarts)``).
 
 Sources of C: ``lsr`` (LSR on the unit-norm pixels, ridge 0.1), ``epoch1``
-(the MiniBatchDSC residual preset after one fine-tuning epoch, model seed
-``seed``), ``preset`` (the whole preset); for these ``acc_estimator`` is the
+(the residual preset of ``--estimator``, MiniBatchDSC by default, after one
+fine-tuning epoch, model seed ``seed``), ``preset`` (the whole preset); for these ``acc_estimator`` is the
 ACC of the fit's own ``labels_`` (its spectral step draws from the model's
 random stream: the figure the main table records for that seed).
 
@@ -87,17 +87,18 @@ def discretize_rules(affinity, k, target, restarts):
             "acc_medoid": clustering_accuracy(target, medoid)}
 
 
-def run_one(dataset, source, seed, restarts):
+def run_one(dataset, source, seed, restarts, estimator="MiniBatchDSC"):
     import numpy as np
 
-    from deepsubspace import MiniBatchDSC, presets
+    import deepsubspace
+    from deepsubspace import presets
     from deepsubspace.affinity import affinity_from_coefficients, spectral_labels
     from deepsubspace.baselines import LeastSquaresSubspaceClustering
     from deepsubspace.datasets import load_dataset
     from deepsubspace.metrics import clustering_accuracy
 
     data = load_dataset(dataset)
-    params = presets.get("MiniBatchDSC", dataset)
+    params = presets.get(estimator, dataset)
     k = params["n_clusters"]
     start = time.perf_counter()
     if source == "lsr":
@@ -105,11 +106,12 @@ def run_one(dataset, source, seed, restarts):
     else:
         if source == "epoch1":
             params["max_epochs"] = 1
-        model = MiniBatchDSC(**params, random_state=seed).fit(data.data)
+        model = getattr(deepsubspace, estimator)(**params, random_state=seed).fit(data.data)
         coef, estimator_acc = model.coef_, clustering_accuracy(data.target, model.labels_)
     fit_seconds = time.perf_counter() - start
     affinity = affinity_from_coefficients(coef, post_processing="dsc", n_clusters=k)
-    result = {"dataset": dataset, "source": source, "seed": seed, "fit_seconds": fit_seconds}
+    result = {"dataset": dataset, "source": source, "seed": seed, "fit_seconds": fit_seconds,
+              "estimator": estimator}
     if source != "lsr":
         result["acc_estimator"] = estimator_acc
     for assign in ("discretize", "kmeans"):
@@ -166,6 +168,9 @@ def main():
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4],
                         help="model seeds (lsr: seed 0 only; it has no model seed)")
     parser.add_argument("--restarts", type=int, default=10)
+    parser.add_argument("--estimator", default="MiniBatchDSC",
+                        choices=["MiniBatchDSC", "ContrastiveMiniBatchDSC"],
+                        help="the deep estimator of the epoch1 and preset sources")
     parser.add_argument("--output", default=os.path.join(RESULTS, "spectral_restarts.json"))
     parser.add_argument("--jobs", type=int, default=1,
                         help="fits at once, each in its own process (give each one thread)")
@@ -173,11 +178,12 @@ def main():
     args = parser.parse_args()
     if args.one:
         dataset, source, seed = args.one
-        print(json.dumps(run_one(dataset, source, int(seed), args.restarts)))
+        print(json.dumps(run_one(dataset, source, int(seed), args.restarts, args.estimator)))
         return
     keys = [(d, s, seed) for d in args.datasets for s in args.sources
             for seed in (args.seeds[:1] if s == "lsr" else args.seeds)]
-    results = run_resumable(__file__, keys, args.output, ["--restarts", str(args.restarts)],
+    results = run_resumable(__file__, keys, args.output,
+                            ["--restarts", str(args.restarts), "--estimator", args.estimator],
                             markdown=markdown, jobs=args.jobs,
                             summary=lambda r: f"discretize min-ncut ACC {r['discretize']['acc_min_ncut']:.3f}")
     write_markdown(args.output, markdown(results))
