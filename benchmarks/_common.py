@@ -102,6 +102,12 @@ def write_markdown(output, text):
         fh.write(text)
 
 
+def add_jobs_argument(parser):
+    """``--jobs``, the ``jobs`` of :func:`run_resumable`, on a benchmark's argument parser."""
+    parser.add_argument("--jobs", type=int, default=1,
+                        help="fits at once, each in its own process (give each one thread)")
+
+
 def run_resumable(script, keys, output, extra_args=(), summary=None, markdown=None, jobs=1):
     """Run ``script --one KEY... EXTRA...`` in a fresh process for every key not in ``output``.
 

@@ -19,9 +19,10 @@ and the medoid of ``--restarts`` discretisations of one embedding
 
 Sources of C: ``lsr`` (LSR on the unit-norm pixels, ridge 0.1), ``epoch1``
 (the residual preset of ``--estimator``, MiniBatchDSC by default, after one
-fine-tuning epoch, model seed ``seed``), ``preset`` (the whole preset); for these ``acc_estimator`` is the
-ACC of the fit's own ``labels_`` (its spectral step draws from the model's
-random stream: the figure the main table records for that seed).
+fine-tuning epoch, model seed ``seed``), ``preset`` (the whole preset); for
+these ``acc_estimator`` is the ACC of the fit's own ``labels_`` (its spectral
+step draws from the model's random stream: the figure the main table records
+for that seed).
 
     python -m benchmarks run spectral_restarts
 """
@@ -33,7 +34,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _common import RESULTS, machine, run_resumable, write_markdown  # noqa: E402
+from _common import RESULTS, add_jobs_argument, machine, run_resumable, write_markdown  # noqa: E402
 
 SOURCES = ("lsr", "epoch1", "preset")
 
@@ -100,6 +101,7 @@ def run_one(dataset, source, seed, restarts, estimator="MiniBatchDSC"):
     data = load_dataset(dataset)
     params = presets.get(estimator, dataset)
     k = params["n_clusters"]
+    result = {"dataset": dataset, "source": source, "seed": seed, "estimator": estimator}
     start = time.perf_counter()
     if source == "lsr":
         coef = LeastSquaresSubspaceClustering(n_clusters=k).fit(data.data).coef_
@@ -107,13 +109,9 @@ def run_one(dataset, source, seed, restarts, estimator="MiniBatchDSC"):
         if source == "epoch1":
             params["max_epochs"] = 1
         model = getattr(deepsubspace, estimator)(**params, random_state=seed).fit(data.data)
-        coef, estimator_acc = model.coef_, clustering_accuracy(data.target, model.labels_)
-    fit_seconds = time.perf_counter() - start
+        coef, result["acc_estimator"] = model.coef_, clustering_accuracy(data.target, model.labels_)
+    result["fit_seconds"] = time.perf_counter() - start
     affinity = affinity_from_coefficients(coef, post_processing="dsc", n_clusters=k)
-    result = {"dataset": dataset, "source": source, "seed": seed, "fit_seconds": fit_seconds,
-              "estimator": estimator}
-    if source != "lsr":
-        result["acc_estimator"] = estimator_acc
     for assign in ("discretize", "kmeans"):
         accs, cuts = [], []
         for restart in range(restarts):
@@ -130,14 +128,15 @@ def run_one(dataset, source, seed, restarts, estimator="MiniBatchDSC"):
 
 
 def starts(run, assign):
-    """The discretisation-rule cells of a row (absent in runs before they were recorded)."""
+    """The discretisation-rule cells and the fit's own ACC of a row (blank where not recorded)."""
     import numpy as np
 
     rules = run.get("discretize_starts")
+    own = f" {run['acc_estimator']:.3f} |" if "acc_estimator" in run and assign == "discretize" else " |"
     if assign != "discretize" or rules is None:
-        return "| | |"
+        return "| | |" + own
     return (f"{np.mean(rules['acc']):.3f} ({min(rules['acc']):.3f}-{max(rules['acc']):.3f}) "
-            f"| {rules['acc_best_objective']:.3f} | {rules['acc_medoid']:.3f} |")
+            f"| {rules['acc_best_objective']:.3f} | {rules['acc_medoid']:.3f} |" + own)
 
 
 def markdown(results):
@@ -154,9 +153,7 @@ def markdown(results):
             corr = np.corrcoef(a["ncut"], a["acc"])[0, 1] if np.std(a["acc"]) > 0 else float("nan")
             lines.append(f"| {r['dataset']} | {r['source']} | {r['seed']} | {assign} "
                          f"| {np.mean(a['acc']):.3f} ({min(a['acc']):.3f}-{max(a['acc']):.3f}) "
-                         f"| {a['acc_min_ncut']:.3f} | {corr:+.2f} | {starts(r, assign)} "
-                         + (f"{r['acc_estimator']:.3f} |" if "acc_estimator" in r and assign == "discretize"
-                            else "|"))
+                         f"| {a['acc_min_ncut']:.3f} | {corr:+.2f} | {starts(r, assign)}")
     commits = sorted({r["commit"] for r in results.values()})
     return "\n".join(lines) + f"\n\nDiagnostic (reads labels). Commits: {', '.join(commits)}.\n"
 
@@ -172,8 +169,7 @@ def main():
                         choices=["MiniBatchDSC", "ContrastiveMiniBatchDSC"],
                         help="the deep estimator of the epoch1 and preset sources")
     parser.add_argument("--output", default=os.path.join(RESULTS, "spectral_restarts.json"))
-    parser.add_argument("--jobs", type=int, default=1,
-                        help="fits at once, each in its own process (give each one thread)")
+    add_jobs_argument(parser)
     parser.add_argument("--one", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:

@@ -23,7 +23,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _common import RESULTS, mean_std, run_resumable  # noqa: E402
+from _common import RESULTS, add_jobs_argument, mean_std, run_resumable  # noqa: E402
 from wellposed import run_one  # noqa: E402
 
 ESTIMATOR = "StructuralContrastiveDSC"
@@ -95,8 +95,7 @@ def main(argv=None):
                         help="a variant: coding_rate = alpha / this (the residual presets use 30)")
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--output", default=os.path.join(RESULTS, "structural.json"))
-    parser.add_argument("--jobs", type=int, default=1,
-                        help="fits at once, each in its own process (give each one thread)")
+    add_jobs_argument(parser)
     parser.add_argument("--one", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.one:

@@ -48,6 +48,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from _common import (  # noqa: E402
     DEVELOPMENT_SETS,
     RESULTS,
+    add_jobs_argument,
     development_set,
     git_commit,
     machine,
@@ -272,8 +273,7 @@ def main():
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--output", default=None)
-    parser.add_argument("--jobs", type=int, default=1,
-                        help="fits at once, each in its own process (give each one thread)")
+    add_jobs_argument(parser)
     parser.add_argument("--one", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
