@@ -172,6 +172,14 @@ EXPERIMENTS = {
                                   "ContrastiveMiniBatchDSC", "--restarts", "20", "--jobs", "2"),),
         about="The same for the anchored ContrastiveMiniBatchDSC Yale B preset (5 model seeds)",
         status="diagnostic"),
+    "spectral_anatomy_yaleb": Experiment(
+        "spectral_restarts.py", (("--datasets", "extended_yaleb", "--sources", "lsr", "preset", "--seeds", "0",
+                                  "1", "--restarts", "20", "--jobs", "2"),
+                                 ("--datasets", "coil100_shadowed", "--sources", "lsr", "--restarts", "20")),
+        about="Where the Extended Yale B errors are, in the 0.97 and the 0.93 mode: largest cluster and the "
+              "share of misassigned samples among the darkest quarter (LSR on the pixels; the anchored "
+              "MiniBatchDSC preset, model seeds 0 and 1, the table's 0.97 and 0.93 draws); LSR on the "
+              "shadowed development set, whether it has the same anatomy", status="diagnostic"),
     # the objects family's development set (fixed before it was run): the candidate that scores
     # best here over the 5 groups becomes COIL-20's affinity rule and anchor weight
     "objects_dev_minibatchdsc": Experiment(

@@ -17,6 +17,13 @@ embedding V, which scikit-learn's ``discretize`` maximises from each start),
 and the medoid of ``--restarts`` discretisations of one embedding
 (``spectral_labels(n_init=restarts)``).
 
+Where the errors are: for every discretised labelling, the size of
+its largest cluster and the share of its misassigned samples (under ACC's
+matching) that lie among the darkest quarter of the data (the smallest pixel
+l2 norms, read before the rows are scaled to unit norm). ``--datasets`` may
+then also name a development set of ``_common.development_set`` (source
+``lsr`` only).
+
 Sources of C: ``lsr`` (LSR on the unit-norm pixels, ridge 0.1), ``epoch1``
 (the residual preset of ``--estimator``, MiniBatchDSC by default, after one
 fine-tuning epoch, model seed ``seed``), ``preset`` (the whole preset); for
@@ -34,7 +41,8 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _common import RESULTS, add_jobs_argument, machine, run_resumable, write_markdown  # noqa: E402
+from _common import (RESULTS, add_jobs_argument, development_set, load_data, machine,  # noqa: E402
+                     run_resumable, write_markdown)
 
 SOURCES = ("lsr", "epoch1", "preset")
 
@@ -88,6 +96,23 @@ def discretize_rules(affinity, k, target, restarts):
             "acc_medoid": clustering_accuracy(target, medoid)}
 
 
+def error_anatomy(target, labels, dark):
+    """The largest cluster's size and the share of misassigned samples in ``dark`` (a mask)."""
+    import numpy as np
+    from scipy.optimize import linear_sum_assignment
+    from sklearn.metrics.cluster import contingency_matrix
+
+    classes, target_index = np.unique(target, return_inverse=True)
+    clusters, label_index = np.unique(labels, return_inverse=True)
+    counts = contingency_matrix(target_index, label_index)
+    rows, cols = linear_sum_assignment(-counts)
+    matched = np.full(len(clusters), -1)
+    matched[cols] = rows
+    wrong = matched[label_index] != target_index
+    return {"largest": int(np.bincount(label_index).max()),
+            "dark_error_share": float(dark[wrong].mean()) if wrong.any() else float("nan")}
+
+
 def run_one(dataset, source, seed, restarts, estimator="MiniBatchDSC"):
     import numpy as np
 
@@ -95,33 +120,45 @@ def run_one(dataset, source, seed, restarts, estimator="MiniBatchDSC"):
     from deepsubspace import presets
     from deepsubspace.affinity import affinity_from_coefficients, spectral_labels
     from deepsubspace.baselines import LeastSquaresSubspaceClustering
-    from deepsubspace.datasets import load_dataset
+    from deepsubspace.datasets import DATASETS
     from deepsubspace.metrics import clustering_accuracy
 
-    data = load_dataset(dataset)
-    params = presets.get(estimator, dataset)
+    if dataset in DATASETS:
+        data = load_data(dataset)
+        X, target, params = data.data, data.target, presets.get(estimator, dataset)
+    elif source == "lsr":
+        X, target, params = development_set(dataset)
+    else:
+        raise SystemExit(f"{dataset!r} is a development set: only source 'lsr' runs on it")
     k = params["n_clusters"]
+    norms = np.linalg.norm(X, axis=1)
+    dark = norms <= np.quantile(norms, 0.25)
     result = {"dataset": dataset, "source": source, "seed": seed, "estimator": estimator}
     start = time.perf_counter()
     if source == "lsr":
-        coef = LeastSquaresSubspaceClustering(n_clusters=k).fit(data.data).coef_
+        coef = LeastSquaresSubspaceClustering(n_clusters=k).fit(X).coef_
     else:
         if source == "epoch1":
             params["max_epochs"] = 1
-        model = getattr(deepsubspace, estimator)(**params, random_state=seed).fit(data.data)
-        coef, result["acc_estimator"] = model.coef_, clustering_accuracy(data.target, model.labels_)
+        model = getattr(deepsubspace, estimator)(**params, random_state=seed).fit(X)
+        coef, result["acc_estimator"] = model.coef_, clustering_accuracy(target, model.labels_)
+        result["anatomy_estimator"] = error_anatomy(target, model.labels_, dark)
     result["fit_seconds"] = time.perf_counter() - start
     affinity = affinity_from_coefficients(coef, post_processing="dsc", n_clusters=k)
     for assign in ("discretize", "kmeans"):
-        accs, cuts = [], []
+        accs, cuts, anatomies = [], [], []
         for restart in range(restarts):
             labels = spectral_labels(affinity, k, assign_labels=assign, random_state=restart)
-            accs.append(clustering_accuracy(data.target, labels))
+            accs.append(clustering_accuracy(target, labels))
             cuts.append(normalized_cut(affinity, labels))
+            if assign == "discretize":
+                anatomies.append(error_anatomy(target, labels, dark))
         best = int(np.argmin(cuts))
         result[assign] = {"acc": accs, "ncut": cuts, "acc_min_ncut": accs[best],
                           "acc_seed_as_model": accs[seed % restarts]}
-    result["discretize_starts"] = discretize_rules(affinity, k, data.target, restarts)
+        if anatomies:
+            result[assign]["anatomy"] = anatomies
+    result["discretize_starts"] = discretize_rules(affinity, k, target, restarts)
     info = machine()
     result.update(machine=info, commit=info["commit"])
     return result
@@ -155,7 +192,29 @@ def markdown(results):
                          f"| {np.mean(a['acc']):.3f} ({min(a['acc']):.3f}-{max(a['acc']):.3f}) "
                          f"| {a['acc_min_ncut']:.3f} | {corr:+.2f} | {starts(r, assign)}")
     commits = sorted({r["commit"] for r in results.values()})
-    return "\n".join(lines) + f"\n\nDiagnostic (reads labels). Commits: {', '.join(commits)}.\n"
+    return ("\n".join(lines) + anatomy_markdown(results)
+            + f"\n\nDiagnostic (reads labels). Commits: {', '.join(commits)}.\n")
+
+
+def anatomy_markdown(results):
+    """Where the errors of the discretised labellings are (rows that recorded it), or ``""``."""
+    import numpy as np
+
+    def cell(acc, anatomy):
+        return f"{acc:.3f} / {anatomy['largest']} / {anatomy['dark_error_share']:.2f}"
+
+    lines = ["", "", "Where the errors are (discretize; ACC / largest cluster / share of the misassigned "
+             "samples among the darkest quarter of the data):", "",
+             "| dataset | C from | model seed | best spectral seed | worst spectral seed | the fit's own labels |",
+             "|---|---|---|---|---|---|"]
+    rows = [r for r in results.values() if "anatomy" in r["discretize"]]
+    for r in sorted(rows, key=lambda r: (r["dataset"], SOURCES.index(r["source"]), r["seed"])):
+        accs, anatomies = r["discretize"]["acc"], r["discretize"]["anatomy"]
+        best, worst = int(np.argmax(accs)), int(np.argmin(accs))
+        own = cell(r["acc_estimator"], r["anatomy_estimator"]) if "anatomy_estimator" in r else ""
+        lines.append(f"| {r['dataset']} | {r['source']} | {r['seed']} | {cell(accs[best], anatomies[best])} "
+                     f"| {cell(accs[worst], anatomies[worst])} | {own} |")
+    return "\n".join(lines) if rows else ""
 
 
 def main():

@@ -315,3 +315,18 @@ def test_commit_is_dirty_for_changed_code_but_not_for_results_or_docs(tmp_path):
     assert common.git_commit() == clean
     (tmp_path / "deepsubspace" / "code.py").write_text("x = 2\n")
     assert common.git_commit() == clean + "+dirty"
+
+
+def test_error_anatomy_counts_errors_under_the_accuracy_matching():
+    spectral_restarts = _load("spectral_restarts")
+    target = np.array([0, 0, 0, 1, 1, 1, 2, 2])
+    # cluster 5 holds class 0 and one sample of class 1; class 2 is split over clusters 7 and 8
+    labels = np.array([5, 5, 5, 5, 6, 6, 7, 8])
+    dark = np.array([False, False, False, True, False, False, False, True])
+    anatomy = spectral_restarts.error_anatomy(target, labels, dark)
+    # errors: sample 3 (class 1 in class 0's cluster) and one of class 2's halves (7 or 8)
+    assert anatomy["largest"] == 4
+    assert anatomy["dark_error_share"] in (0.5, 1.0)
+    sample_7_wrong = spectral_restarts.error_anatomy(target, np.array([5, 5, 5, 5, 6, 6, 7, 7]), dark)
+    assert sample_7_wrong == {"largest": 4, "dark_error_share": 1.0}
+    assert np.isnan(spectral_restarts.error_anatomy(target, target, dark)["dark_error_share"])
