@@ -102,6 +102,12 @@ EXPERIMENTS = {
     "scale_gpu": Experiment(
         "scale.py", (("--sizes", "100000", "--methods", "senet", "minibatch_dsc", "--device", "cuda"),),
         about="the scale benchmark's largest N on a GPU (benchmarks/gpu.sh; not run yet: no GPU lent)"),
+    "structural_dsc_net_budget_gpu": Experiment(
+        "structural.py", (("--budget", "dsc_net", "--datasets", "extended_yaleb", "coil20", "orl",
+                           "--device", "cuda", "--jobs", "8"),),
+        about="StructuralContrastiveDSC 'dsc' presets (paper 003) at DSC-Net's epochs (1000 pre-training; "
+              "fine-tuning ORL 700, COIL-20 40, Extended Yale B 1000), 5 seeds, on a GPU "
+              "(benchmarks/gpu.sh structural_dsc_net_budget_gpu; not run yet: no GPU lent)"),
     "table1_coil100_gpu": Experiment(
         "table1.py", (("--datasets", "coil100", "--modes", "minibatch", "fullbatch", "--seeds", "0", "1",
                        "2", "--device", "cuda"),),

@@ -1,8 +1,11 @@
 #!/bin/bash
-# The GPU figures of the distributed/momentum issue, as one short run on a lent device machine.
+# GPU figures as one short run on a lent device machine: the experiments named as arguments,
+# each NAME or NAME:SECONDS (its time limit; default 540), or by default the distributed/momentum
+# issue's two (scale_gpu:150 table1_coil100_gpu:360).
 #
 # Here, once:  python -m benchmarks bundle        # device_data/ (git-ignored, about 13 MiB)
-# Then:        device run(command="bash benchmarks/gpu.sh", carry=["device_data"], timeout_s=600)
+# Then:        device run(command="bash benchmarks/gpu.sh [NAME[:SECONDS] ...]",
+#                         carry=["device_data"], timeout_s=600)
 #
 # There, ../shared is absent and torch is the device's own: the data come from device_data/
 # (DEEPSUBSPACE_ARRAYS holds decoded COIL-100, DEEPSUBSPACE_DATA the .mat files). Each
@@ -14,10 +17,13 @@ export PYTHONPATH=$PWD PYTHONUNBUFFERED=1 OMP_NUM_THREADS=4
 export DEEPSUBSPACE_DATA=$PWD/device_data DEEPSUBSPACE_ARRAYS=$PWD/device_data
 OUT=${OUT:-/tmp/gpu_figures}
 mkdir -p "$OUT"
+[ $# -gt 0 ] || set -- scale_gpu:150 table1_coil100_gpu:360
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv | tee "$OUT/gpu.txt"
-timeout 150 python -m benchmarks run scale_gpu
-timeout 360 python -m benchmarks run table1_coil100_gpu
-for name in scale_gpu table1_coil100_gpu; do
+for item in "$@"; do
+    name=${item%%:*}
+    seconds=540
+    [ "$item" != "$name" ] && seconds=${item#*:}
+    timeout "$seconds" python -m benchmarks run "$name"
     [ -d "benchmarks/results/$name" ] && tar -C benchmarks/results -czf "$OUT/$name.tar.gz" "$name"
 done
 ls -l "$OUT"

@@ -29,6 +29,9 @@ from wellposed import run_one  # noqa: E402
 ESTIMATOR = "StructuralContrastiveDSC"
 #: ACC of DSCSC in paper 003 (Tables 2 and 3)
 PAPER_ACC = {"orl": 0.9075, "extended_yaleb": 0.9864, "coil20": 0.9788}
+#: ``--budget dsc_net``: DSC-Net's (pre-training, fine-tuning) epochs, which paper 003's networks
+#: come with and its presets cut to about 10 minutes per fit on the 2-core CPU (presets.py)
+DSC_NET_EPOCHS = {"orl": (1000, 700), "coil20": (1000, 40), "extended_yaleb": (1000, 1000)}
 
 
 def preset_neighbors(dataset):
@@ -37,11 +40,14 @@ def preset_neighbors(dataset):
     return presets.get(ESTIMATOR, dataset)["n_neighbors"]
 
 
-def run(dataset, seed, n_neighbors, device, architecture="dsc", coding_rate_divisor=None):
+def run(dataset, seed, n_neighbors, device, architecture="dsc", coding_rate_divisor=None, budget="preset"):
     from deepsubspace import presets
 
     overrides = {**presets.get(ESTIMATOR, dataset, architecture), "n_neighbors": n_neighbors}
     label = architecture
+    if budget == "dsc_net":
+        overrides["pretrain_epochs"], overrides["max_epochs"] = DSC_NET_EPOCHS[dataset]
+        label = f"{architecture}, DSC-Net's epochs"
     if coding_rate_divisor:  # a variant of the preset: the residual presets' coding-rate rule
         overrides["coding_rate"] = overrides["alpha"] / coding_rate_divisor
         label = f"{architecture}, coding_rate = alpha / {coding_rate_divisor:g}"
@@ -93,21 +99,26 @@ def main(argv=None):
                         help="the preset family (default: the paper's learned C)")
     parser.add_argument("--coding-rate-divisor", type=float, default=None,
                         help="a variant: coding_rate = alpha / this (the residual presets use 30)")
+    parser.add_argument("--budget", default="preset", choices=["preset", "dsc_net"],
+                        help="epochs: the preset's (cut for the CPU) or DSC-Net's (a GPU's budget; "
+                             "not for the residual presets, which have no pre-training stage)")
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--output", default=os.path.join(RESULTS, "structural.json"))
     add_jobs_argument(parser)
     parser.add_argument("--one", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.budget == "dsc_net" and args.architecture == "residual":
+        parser.error("--budget dsc_net applies to the 'dsc' and 'closed_form' presets")
     if args.one:
         dataset, seed, k = args.one
         print(json.dumps(run(dataset, int(seed), int(k), args.device, args.architecture,
-                             args.coding_rate_divisor)))
+                             args.coding_rate_divisor, args.budget)))
         return None
     keys = [(d, s, k) for d in args.datasets
             for k in (args.n_neighbors or [preset_neighbors(d)]) for s in args.seeds]
     results = run_resumable(
         os.path.abspath(__file__), keys, args.output,
-        ["--device", args.device, "--architecture", args.architecture]
+        ["--device", args.device, "--architecture", args.architecture, "--budget", args.budget]
         + (["--coding-rate-divisor", str(args.coding_rate_divisor)] if args.coding_rate_divisor else []),
         markdown=markdown, jobs=args.jobs,
         summary=lambda r: f"ACC {r['acc_dsc_post']:.3f} (plain {r['acc']:.3f}; paper {r['paper_acc']})",

@@ -173,6 +173,8 @@ def run_one(estimator, dataset, mode, seed, device, overrides=None):
         "nmi_dsc_post": normalized_mutual_info_score(target, model.labels_),
         "machine": machine(device), "commit": git_commit(),
     }
+    if torch.device(device).type == "cuda":
+        result["cuda_max_memory_allocated_bytes"] = int(torch.cuda.max_memory_allocated(device))
     closed_form = params["self_expression"] == "closed_form"
     if closed_form:  # the dense C once: the faces' rule and the published protocol need it
         solver = ClosedFormSelfExpression(params["beta"] / params["alpha"])

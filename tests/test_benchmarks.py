@@ -330,3 +330,16 @@ def test_error_anatomy_counts_errors_under_the_accuracy_matching():
     sample_7_wrong = spectral_restarts.error_anatomy(target, np.array([5, 5, 5, 5, 6, 6, 7, 7]), dark)
     assert sample_7_wrong == {"largest": 4, "dark_error_share": 1.0}
     assert np.isnan(spectral_restarts.error_anatomy(target, target, dark)["dark_error_share"])
+
+
+def test_structural_dsc_net_budget_restores_dsc_nets_epochs(monkeypatch):
+    structural = _load("structural")
+    seen = {}
+    monkeypatch.setattr(structural, "run_one", lambda *args, overrides: seen.update(overrides) or {})
+    result = structural.run("extended_yaleb", 0, 10, "cpu", "dsc", budget="dsc_net")
+    assert (seen["pretrain_epochs"], seen["max_epochs"]) == (1000, 1000)
+    assert result["architecture"] == "dsc, DSC-Net's epochs"
+    structural.run("orl", 0, 10, "cpu", "closed_form")
+    assert (seen["pretrain_epochs"], seen["max_epochs"]) == (500, 700)  # the preset's CPU cut
+    with pytest.raises(SystemExit):
+        structural.main(["--budget", "dsc_net", "--architecture", "residual"])
