@@ -61,6 +61,19 @@ EXPERIMENTS = {
     "wellposed_contrastiveminibatchdsc": Experiment(
         "wellposed.py", (("--estimator", "ContrastiveMiniBatchDSC"),),
         about="ContrastiveMiniBatchDSC residual presets, 5 seeds (main table)"),
+    # fixed on 2026-12-07 before its run, with ORL's 90-step full-batch figure (0.787) known: the
+    # residual rules' ~900 optimiser steps, which the "fullbatch" mode does not apply (90 steps)
+    "wellposed_fullbatch_steps_minibatchdsc": Experiment(
+        "wellposed.py", (("--estimator", "MiniBatchDSC", "--datasets", "orl", "--modes", "fullbatch_steps",
+                          "--jobs", "2"),),
+        about="MiniBatchDSC residual presets full batch at the rules' ~900 optimiser steps (900 epochs), "
+              "5 seeds; ORL only here (COIL-20 and Extended Yale B would take about 1 h and 5 h per fit "
+              "on this CPU: wellposed_fullbatch_steps_gpu)"),
+    "wellposed_fullbatch_steps_gpu": Experiment(
+        "wellposed.py", (("--estimator", "MiniBatchDSC", "--datasets", "extended_yaleb", "coil20",
+                          "--modes", "fullbatch_steps", "--device", "cuda", "--jobs", "5"),),
+        about="the same on COIL-20 and Extended Yale B on a GPU (benchmarks/gpu.sh "
+              "wellposed_fullbatch_steps_gpu; not run yet: no GPU lent)"),
     "wellposed_collapse_stop_minibatchdsc": Experiment(
         "wellposed.py", (("--estimator", "MiniBatchDSC", "--modes", "collapse_stop"),),
         about="MiniBatchDSC residual presets with the label-free stop collapse_tol=0, 5 seeds"),

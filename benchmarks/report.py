@@ -104,6 +104,8 @@ VARIANTS = [("wellposed_minibatchdsc", "minibatchdsc", "minibatch", "the preset 
              "with ``input_anchor = 10 beta`` (post-hoc diagnostic)"),
             ("diagnostic_input_anchor_sweep", "minibatchdsc", "input_anchor=1",
              "with ``input_anchor = beta`` (post-hoc diagnostic)"),
+            ("wellposed_fullbatch_steps_minibatchdsc", "minibatchdsc", "fullbatch_steps",
+             "full batch at the rules' ~900 steps (the main table's full-batch row takes 90)"),
             ("wellposed_rate_reduction_minibatchdsc", "minibatchdsc", "rate_reduction",
              "with ``rate_reduction=True`` (registered; not adopted by the development sets)"),
             ("wellposed_contrastiveminibatchdsc", "contrastiveminibatchdsc", "minibatch",
