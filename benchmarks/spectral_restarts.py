@@ -102,10 +102,10 @@ def error_anatomy(target, labels, dark):
     from scipy.optimize import linear_sum_assignment
     from sklearn.metrics.cluster import contingency_matrix
 
-    classes, target_index = np.unique(target, return_inverse=True)
+    _, target_index = np.unique(target, return_inverse=True)
     clusters, label_index = np.unique(labels, return_inverse=True)
     counts = contingency_matrix(target_index, label_index)
-    rows, cols = linear_sum_assignment(-counts)
+    rows, cols = linear_sum_assignment(counts, maximize=True)
     matched = np.full(len(clusters), -1)
     matched[cols] = rows
     wrong = matched[label_index] != target_index
