@@ -108,6 +108,20 @@ def add_jobs_argument(parser):
                         help="fits at once, each in its own process (give each one thread)")
 
 
+def add_set_argument(parser):
+    """``--set NAME=VALUE ...`` (VALUE as JSON): preset overrides for a disclosed diagnostic run."""
+    parser.add_argument("--set", nargs="+", default=[], metavar="NAME=VALUE",
+                        help="override preset parameters (VALUE as JSON), for disclosed diagnostic runs "
+                             "that are not the preset; needs --output")
+
+
+def overrides_of(items):
+    """The ``{name: value}`` of ``--set`` items ``NAME=VALUE`` (VALUE parsed as JSON)."""
+    import json
+
+    return {name: json.loads(value) for name, value in (item.split("=", 1) for item in items)}
+
+
 def run_resumable(script, keys, output, extra_args=(), summary=None, markdown=None, jobs=1):
     """Run ``script --one KEY... EXTRA...`` in a fresh process for every key not in ``output``.
 

@@ -199,6 +199,13 @@ EXPERIMENTS = {
               "share of misassigned samples among the darkest quarter (LSR on the pixels; the anchored "
               "MiniBatchDSC preset, model seeds 0 and 1, the table's 0.97 and 0.93 draws); LSR on the "
               "shadowed development set, whether it has the same anatomy", status="diagnostic"),
+    "spectral_anatomy_yaleb_unanchored": Experiment(
+        "spectral_restarts.py", (("--datasets", "extended_yaleb", "--sources", "preset", "--seeds", "0", "1",
+                                  "--restarts", "20", "--jobs", "2", "--set", "input_anchor=0",
+                                  "--output", "{results}/spectral_restarts_unanchored.json"),),
+        about="The same anatomy for the Yale B preset without its anchor (the rule before 2026-12-07, "
+              "0.894): does deep training place the darkest images better or worse than the pixels' C?",
+        status="diagnostic"),
     # the objects family's development set (fixed before it was run): the candidate that scores
     # best here over the 5 groups becomes COIL-20's affinity rule and anchor weight
     "objects_dev_minibatchdsc": Experiment(

@@ -26,7 +26,8 @@ then also name a development set of ``_common.development_set`` (source
 
 Sources of C: ``lsr`` (LSR on the unit-norm pixels, ridge 0.1), ``epoch1``
 (the residual preset of ``--estimator``, MiniBatchDSC by default, after one
-fine-tuning epoch, model seed ``seed``), ``preset`` (the whole preset); for
+fine-tuning epoch, model seed ``seed``), ``preset`` (the whole preset; with
+``--set NAME=VALUE``, the preset with those overrides, a variant); for
 these ``acc_estimator`` is the ACC of the fit's own ``labels_`` (its spectral
 step draws from the model's random stream: the figure the main table records
 for that seed).
@@ -41,8 +42,8 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _common import (RESULTS, add_jobs_argument, development_set, load_data, machine,  # noqa: E402
-                     run_resumable, write_markdown)
+from _common import (RESULTS, add_jobs_argument, add_set_argument, development_set, load_data,  # noqa: E402
+                     machine, overrides_of, run_resumable, write_markdown)
 
 SOURCES = ("lsr", "epoch1", "preset")
 
@@ -113,7 +114,7 @@ def error_anatomy(target, labels, dark):
             "dark_error_share": float(dark[wrong].mean()) if wrong.any() else float("nan")}
 
 
-def run_one(dataset, source, seed, restarts, estimator="MiniBatchDSC"):
+def run_one(dataset, source, seed, restarts, estimator="MiniBatchDSC", overrides=None):
     import numpy as np
 
     import deepsubspace
@@ -134,6 +135,9 @@ def run_one(dataset, source, seed, restarts, estimator="MiniBatchDSC"):
     norms = np.linalg.norm(X, axis=1)
     dark = norms <= np.quantile(norms, 0.25)
     result = {"dataset": dataset, "source": source, "seed": seed, "estimator": estimator}
+    if overrides and source != "lsr":
+        params.update(overrides)
+        result["overrides"] = overrides
     start = time.perf_counter()
     if source == "lsr":
         coef = LeastSquaresSubspaceClustering(n_clusters=k).fit(X).coef_
@@ -164,6 +168,13 @@ def run_one(dataset, source, seed, restarts, estimator="MiniBatchDSC"):
     return result
 
 
+def source_label(run):
+    """``run``'s source of C, with its preset overrides if any."""
+    overrides = run.get("overrides")
+    return run["source"] + (" (" + ", ".join(f"{k}={v}" for k, v in sorted(overrides.items())) + ")"
+                            if overrides else "")
+
+
 def starts(run, assign):
     """The discretisation-rule cells and the fit's own ACC of a row (blank where not recorded)."""
     import numpy as np
@@ -188,7 +199,7 @@ def markdown(results):
         for assign in ("discretize", "kmeans"):
             a = r[assign]
             corr = np.corrcoef(a["ncut"], a["acc"])[0, 1] if np.std(a["acc"]) > 0 else float("nan")
-            lines.append(f"| {r['dataset']} | {r['source']} | {r['seed']} | {assign} "
+            lines.append(f"| {r['dataset']} | {source_label(r)} | {r['seed']} | {assign} "
                          f"| {np.mean(a['acc']):.3f} ({min(a['acc']):.3f}-{max(a['acc']):.3f}) "
                          f"| {a['acc_min_ncut']:.3f} | {corr:+.2f} | {starts(r, assign)}")
     commits = sorted({r["commit"] for r in results.values()})
@@ -212,7 +223,7 @@ def anatomy_markdown(results):
         accs, anatomies = r["discretize"]["acc"], r["discretize"]["anatomy"]
         best, worst = int(np.argmax(accs)), int(np.argmin(accs))
         own = cell(r["acc_estimator"], r["anatomy_estimator"]) if "anatomy_estimator" in r else ""
-        lines.append(f"| {r['dataset']} | {r['source']} | {r['seed']} | {cell(accs[best], anatomies[best])} "
+        lines.append(f"| {r['dataset']} | {source_label(r)} | {r['seed']} | {cell(accs[best], anatomies[best])} "
                      f"| {cell(accs[worst], anatomies[worst])} | {own} |")
     return "\n".join(lines) if rows else ""
 
@@ -229,16 +240,21 @@ def main():
                         help="the deep estimator of the epoch1 and preset sources")
     parser.add_argument("--output", default=os.path.join(RESULTS, "spectral_restarts.json"))
     add_jobs_argument(parser)
+    add_set_argument(parser)
     parser.add_argument("--one", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
         dataset, source, seed = args.one
-        print(json.dumps(run_one(dataset, source, int(seed), args.restarts, args.estimator)))
+        print(json.dumps(run_one(dataset, source, int(seed), args.restarts, args.estimator,
+                                 overrides_of(args.set))))
         return
+    if args.set and args.output == parser.get_default("output"):
+        parser.error("--set runs are not the preset's: give them their own --output file")
     keys = [(d, s, seed) for d in args.datasets for s in args.sources
             for seed in (args.seeds[:1] if s == "lsr" else args.seeds)]
     results = run_resumable(__file__, keys, args.output,
-                            ["--restarts", str(args.restarts), "--estimator", args.estimator],
+                            ["--restarts", str(args.restarts), "--estimator", args.estimator]
+                            + (["--set", *args.set] if args.set else []),
                             markdown=markdown, jobs=args.jobs,
                             summary=lambda r: f"discretize min-ncut ACC {r['discretize']['acc_min_ncut']:.3f}")
     write_markdown(args.output, markdown(results))

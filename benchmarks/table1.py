@@ -21,7 +21,8 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _common import RESULTS, load_data, machine, mean_std, peak_rss_bytes, run_resumable  # noqa: E402
+from _common import (RESULTS, add_set_argument, load_data, machine, mean_std, overrides_of,  # noqa: E402
+                     peak_rss_bytes, run_resumable)
 
 MODES = {"minibatch": {}, "fullbatch": {"batch_size": None}}
 
@@ -136,12 +137,10 @@ def main():
                              "writes table1_cost.json/.md unless --output is given")
     parser.add_argument("--architecture", default="dsc", choices=["dsc", "deep"],
                         help="preset architecture (default: dsc, DSC-Net's networks)")
-    parser.add_argument("--set", nargs="+", default=[], metavar="NAME=VALUE",
-                        help="override preset parameters (VALUE as JSON), for disclosed diagnostic runs "
-                             "that are not the preset; needs --output")
+    add_set_argument(parser)
     parser.add_argument("--one", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    overrides = {name: json.loads(value) for name, value in (item.split("=", 1) for item in args.set)}
+    overrides = overrides_of(args.set)
     if args.one:
         dataset, mode, seed = args.one
         print(json.dumps(run_one(dataset, mode, int(seed), args.device, args.cost_only, args.architecture,

@@ -344,3 +344,10 @@ def test_structural_dsc_net_budget_restores_dsc_nets_epochs(monkeypatch):
     assert (seen["pretrain_epochs"], seen["max_epochs"]) == (500, 700)  # the preset's CPU cut
     with pytest.raises(SystemExit):
         structural.main(["--budget", "dsc_net", "--architecture", "residual"])
+
+
+def test_set_overrides_parse_values_as_json():
+    common = _load("_common")
+    assert common.overrides_of(["input_anchor=0", "encoder_params={\"hidden\": [8]}", "x=1e-3"]) == {
+        "input_anchor": 0, "encoder_params": {"hidden": [8]}, "x": 1e-3}
+    assert common.overrides_of([]) == {}
