@@ -206,6 +206,13 @@ EXPERIMENTS = {
         about="The same anatomy for the Yale B preset without its anchor (the rule before 2026-12-07, "
               "0.894): does deep training place the darkest images better or worse than the pixels' C?",
         status="diagnostic"),
+    "spectral_anatomy_shadowed_unanchored": Experiment(
+        "spectral_restarts.py", (("--datasets", "coil100_shadowed", "--sources", "preset", "--seeds", "0", "1",
+                                  "--restarts", "20", "--jobs", "2", "--set", "input_anchor=0",
+                                  "--output", "{results}/spectral_restarts_unanchored.json"),),
+        about="The same on the shadowed development set (MiniBatchDSC with Yale B's rules there, no "
+              "anchor; it scored 0.831 against LSR's 0.921): does the set reproduce the dark-image "
+              "cluster of the unanchored Yale B fits?", status="diagnostic"),
     # the objects family's development set (fixed before it was run): the candidate that scores
     # best here over the 5 groups becomes COIL-20's affinity rule and anchor weight
     "objects_dev_minibatchdsc": Experiment(

@@ -21,8 +21,8 @@ Where the errors are: for every discretised labelling, the size of
 its largest cluster and the share of its misassigned samples (under ACC's
 matching) that lie among the darkest quarter of the data (the smallest pixel
 l2 norms, read before the rows are scaled to unit norm). ``--datasets`` may
-then also name a development set of ``_common.development_set`` (source
-``lsr`` only).
+also name a development set of ``_common.development_set`` (the deep sources
+then fit MiniBatchDSC with the rules it gives the set).
 
 Sources of C: ``lsr`` (LSR on the unit-norm pixels, ridge 0.1), ``epoch1``
 (the residual preset of ``--estimator``, MiniBatchDSC by default, after one
@@ -127,10 +127,10 @@ def run_one(dataset, source, seed, restarts, estimator="MiniBatchDSC", overrides
     if dataset in DATASETS:
         data = load_data(dataset)
         X, target, params = data.data, data.target, presets.get(estimator, dataset)
-    elif source == "lsr":
+    elif source == "lsr" or estimator == "MiniBatchDSC":
         X, target, params = development_set(dataset)
     else:
-        raise SystemExit(f"{dataset!r} is a development set: only source 'lsr' runs on it")
+        raise SystemExit(f"{dataset!r} is a development set: it has MiniBatchDSC's rules only")
     k = params["n_clusters"]
     norms = np.linalg.norm(X, axis=1)
     dark = norms <= np.quantile(norms, 0.25)
