@@ -216,15 +216,16 @@ def anatomy_markdown(results):
 
     lines = ["", "", "Where the errors are (discretize; ACC / largest cluster / share of the misassigned "
              "samples among the darkest quarter of the data):", "",
-             "| dataset | C from | model seed | best spectral seed | worst spectral seed | the fit's own labels |",
+             "| dataset | C from | model seed | best spectral seed | worst spectral seed "
+             "| the fit's own labels |",
              "|---|---|---|---|---|---|"]
     rows = [r for r in results.values() if "anatomy" in r["discretize"]]
     for r in sorted(rows, key=lambda r: (r["dataset"], SOURCES.index(r["source"]), r["seed"])):
         accs, anatomies = r["discretize"]["acc"], r["discretize"]["anatomy"]
         best, worst = int(np.argmax(accs)), int(np.argmin(accs))
         own = cell(r["acc_estimator"], r["anatomy_estimator"]) if "anatomy_estimator" in r else ""
-        lines.append(f"| {r['dataset']} | {source_label(r)} | {r['seed']} | {cell(accs[best], anatomies[best])} "
-                     f"| {cell(accs[worst], anatomies[worst])} | {own} |")
+        lines.append(f"| {r['dataset']} | {source_label(r)} | {r['seed']} "
+                     f"| {cell(accs[best], anatomies[best])} | {cell(accs[worst], anatomies[worst])} | {own} |")
     return "\n".join(lines) if rows else ""
 
 

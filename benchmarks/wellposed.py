@@ -115,7 +115,8 @@ def mode_params(mode, params, n_samples):
         return {"batch_size": None, "max_epochs": residual_epochs(n_samples, n_samples)}
     if mode not in MODES:
         raise SystemExit(f"unknown mode {mode!r}: expected one of {sorted(MODES)}, {FULLBATCH_STEPS}, "
-                         f"{ANCHOR_MODE}F, {BATCH_MODE}R, " + ", ".join(f"{scaled}F" for scaled in SCALE_MODES))
+                         f"{ANCHOR_MODE}F, {BATCH_MODE}R, "
+                         + ", ".join(f"{scaled}F" for scaled in SCALE_MODES))
     overrides = dict(MODES[mode])
     if "encoder_params" in overrides:
         overrides["encoder_params"] = {**params["encoder_params"], **overrides["encoder_params"]}
