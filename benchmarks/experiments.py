@@ -213,6 +213,18 @@ EXPERIMENTS = {
         about="The same on the shadowed development set (MiniBatchDSC with Yale B's rules there, no "
               "anchor; it scored 0.831 against LSR's 0.921): does the set reproduce the dark-image "
               "cluster of the unanchored Yale B fits?", status="diagnostic"),
+    # chosen after the anatomy runs above (so a diagnostic): a residual branch without biases and
+    # with ReLU is positively homogeneous, so a dark image's unit-norm features equal a bright copy's
+    "spectral_anatomy_homogeneous": Experiment(
+        "spectral_restarts.py", tuple(
+            ("--datasets", dataset, "--sources", "preset", "--seeds", "0", "1", "--restarts", "20",
+             "--jobs", "2", "--set", "input_anchor=0",
+             'encoder_params={"hidden": [16], "kernel_size": 3, "activation": "relu", "bias": false}',
+             "--output", "{results}/spectral_restarts_" + dataset + ".json")
+            for dataset in ("extended_yaleb", "coil100_shadowed")),
+        about="The unanchored Yale B rule (and the shadowed set's) with a bias-free ReLU residual branch, "
+              "whose unit-norm features do not depend on a sample's brightness: does the darkest images' "
+              "cluster go, and what ACC is left?", status="diagnostic"),
     # the objects family's development set (fixed before it was run): the candidate that scores
     # best here over the 5 groups becomes COIL-20's affinity rule and anchor weight
     "objects_dev_minibatchdsc": Experiment(

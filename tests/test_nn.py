@@ -342,6 +342,22 @@ def test_residual_encoder_with_identity_activation_is_linear(shape, activation, 
     assert all(p.ndim > 1 for p in decoder.parameters()) == linear  # no biases exactly when linear
 
 
+@pytest.mark.parametrize("shape", [(7,), (1, 6, 5)])
+@pytest.mark.parametrize("bias, homogeneous", [(False, True), (True, False)])
+def test_residual_encoder_without_biases_is_positively_homogeneous(shape, bias, homogeneous):
+    torch.manual_seed(0)
+    encoder, decoder = residual_autoencoder(shape, hidden=(4,), activation="relu", bias=bias)
+    for p in encoder.parameters():  # leave the identity start: a non-zero last layer
+        torch.nn.init.normal_(p, std=0.5)
+    x = torch.randn(3, *shape)
+    # a darker copy of each sample has the same unit-norm features exactly when there are no biases
+    assert torch.allclose(encoder(0.1 * x), 0.1 * encoder(x), atol=1e-6) == homogeneous
+    assert not torch.allclose(encoder(x), x)
+    assert all(p.ndim > 1 for p in decoder.parameters()) == homogeneous
+    with pytest.raises(ValueError, match="bias must be True, False or None"):
+        residual_autoencoder(shape, bias="no")
+
+
 @pytest.mark.parametrize("momentum", [0.0, 0.5, 0.99])
 def test_momentum_encoder_follows_the_ema_rule_exactly(momentum):
     torch.manual_seed(0)

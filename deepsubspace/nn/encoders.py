@@ -271,7 +271,7 @@ class _Residual(nn.Module):
         return x + self.branch(x)
 
 
-def residual_autoencoder(input_shape, *, hidden=(64,), kernel_size=3, activation="gelu"):
+def residual_autoencoder(input_shape, *, hidden=(64,), kernel_size=3, activation="gelu", bias=None):
     """Encoder and decoder that start as the identity: ``x + g(x)``, ``g`` zero at start.
 
     The latent features have the input's shape, and before any training they
@@ -285,9 +285,21 @@ def residual_autoencoder(input_shape, *, hidden=(64,), kernel_size=3, activation
     linear, ``(I + G) x``: it maps every linear subspace to a linear
     subspace (of the same dimension while ``I + G`` is injective), so it can
     re-weight the pixels but not fold a union of subspaces.
+
+    ``bias`` (default: biases unless ``activation="identity"``) sets whether
+    the layers have biases. With ``bias=False`` and ``activation="relu"``
+    the encoder is positively homogeneous, ``f(c x) = c f(x)`` for ``c > 0``:
+    its unit-norm features then do not depend on a sample's overall
+    brightness, as least squares on unit-norm rows does not. With biases,
+    ``f(0) = g(0)`` need not be zero, and for the darkest samples that
+    constant can outweigh the sample itself once the features are scaled to
+    unit norm.
     """
     hidden = tuple(int(v) for v in hidden)
-    bias = activation != "identity"
+    if bias is None:
+        bias = activation != "identity"
+    elif not isinstance(bias, bool):
+        raise ValueError(f"bias must be True, False or None, got {bias!r}.")
     if len(input_shape) == 1:
         sizes = [int(input_shape[0]), *hidden, int(input_shape[0])]
 
