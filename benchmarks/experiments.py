@@ -234,6 +234,11 @@ EXPERIMENTS = {
         about="spectral_anatomy_homogeneous's Yale B run for model seeds 2-4 (its seeds 0 and 1 scored 0.924 "
               "and 0.972 averaged over 20 spectral seeds): how often does a fit escape the dark cluster?",
         status="diagnostic"),
+    "diagnostic_homogeneous_branch_orl": Experiment(
+        "wellposed.py", (("--estimator", "MiniBatchDSC", "--datasets", "orl", "--modes", "homogeneous_branch",
+                          "--jobs", "2"),), "diagnostic",
+        "MiniBatchDSC's ORL preset with the bias-free ReLU residual branch (spectral_anatomy_homogeneous's "
+        "encoder; ORL has no anchor): does ORL keep its gain over LSR with it? 5 seeds"),
     # the objects family's development set (fixed before it was run): the candidate that scores
     # best here over the 5 groups becomes COIL-20's affinity rule and anchor weight
     "objects_dev_minibatchdsc": Experiment(

@@ -129,6 +129,9 @@ def test_wellposed_modes_override_the_preset():
     assert wellposed.mode_params("input_anchor=100", faces, 2414) == {"input_anchor": 200.0}
     assert wellposed.mode_params("fullbatch", faces, 2414) == {"batch_size": None}
     assert wellposed.mode_params("fullbatch_steps", faces, 2414) == {"batch_size": None, "max_epochs": 900}
+    branch = {**faces, "encoder_params": {"hidden": (16,), "kernel_size": 3, "activation": "gelu"}}
+    assert wellposed.mode_params("homogeneous_branch", branch, 2414) == {
+        "encoder_params": {"hidden": (16,), "kernel_size": 3, "activation": "relu", "bias": False}}
     assert wellposed.mode_params("batch_per_cluster=1+rate_reduction", faces, 2414) == {
         "batch_size": 38, "max_epochs": 15, "rate_reduction": True}
     assert wellposed.mode_params("bank_rate", faces, 2414) == {"coding_rate_scope": "bank"}
