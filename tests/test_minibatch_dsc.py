@@ -649,3 +649,22 @@ def test_bank_momentum_zero_is_no_momentum_and_other_values_change_the_bank(subs
     assert np.abs(slow.embedding_ - plain.embedding_).max() > 1e-4
     # the loss (online encoder) and the trained encoder differ only through the bank
     assert np.isfinite(slow.loss_curve_).all() and len(slow.loss_curve_) == FAST["max_epochs"]
+
+
+def test_residual_encoder_bias_option_through_the_estimator():
+    # images whose second half is a 10x darker copy of the first: with a bias-free ReLU branch the
+    # unit-norm features of each pair are equal, so the dark copies cannot pool on their own
+    rng = np.random.RandomState(0)
+    bright = rng.rand(12, 36)
+    X = np.vstack([bright, 0.1 * bright])
+    params = dict(n_clusters=2, encoder="residual", input_shape=(1, 6, 6), self_expression="closed_form",
+                  batch_size=8, max_epochs=2, pretrain_epochs=0, random_state=0)
+    model = MiniBatchDSC(**params, encoder_params={"hidden": (4,), "activation": "relu", "bias": False}).fit(X)
+    assert all(p.ndim > 1 for p in model.encoder_.parameters())
+    with torch.no_grad():
+        features = model.encoder_(torch.tensor(X, dtype=torch.float32).reshape(-1, 1, 6, 6)).reshape(24, -1)
+    assert not torch.allclose(features, torch.tensor(X, dtype=torch.float32))  # the branch was trained
+    features = torch.nn.functional.normalize(features, dim=1)
+    torch.testing.assert_close(features[:12], features[12:], atol=1e-6, rtol=1e-5)
+    with pytest.raises(ValueError, match="bias must be True, False or None"):
+        MiniBatchDSC(**params, encoder_params={"bias": "no"}).fit(X)
