@@ -71,8 +71,9 @@ from _common import (  # noqa: E402
 #: "batch_rate": the batch's coding rate (``coding_rate_scope="batch"``), the faces' rule before 2026-12-02
 #: "fullbatch" keeps the preset's epochs, so it takes one step per epoch (ORL 90 steps, COIL-20 20,
 #: Extended Yale B 48); "fullbatch_steps" (below) applies the residual rules' ~900 optimiser steps
-#: "homogeneous_branch" (a diagnostic, chosen after the Yale B error anatomy): the residual branch
-#: with ReLU and no biases, so that a sample's unit-norm features do not depend on its brightness
+#: "homogeneous_branch" (found after the Yale B error anatomy; Extended Yale B's preset since
+#: yaleb_branch_rules, a diagnostic elsewhere): the residual branch with ReLU and no biases, so that
+#: a sample's unit-norm features do not depend on its brightness
 MODES = {"minibatch": {}, "fullbatch": {"batch_size": None}, "collapse_stop": {"collapse_tol": 0.0},
          "linear_branch": {"encoder_params": {"activation": "identity"}},
          "homogeneous_branch": {"encoder_params": {"activation": "relu", "bias": False}},

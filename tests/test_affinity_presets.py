@@ -182,11 +182,13 @@ def test_default_architecture():
             else:  # the faces' rules (chosen on the relit development set)
                 assert params["post_processing"] == "dsc"
                 assert params.get("coding_rate_scope", "batch") == "batch"
-                # Yale B's C anchored to least squares on the pixels (the shadowed set's choice)
-                anchor = {"orl": 0.0, "extended_yaleb": 100 * params["beta"]}[dataset]
-                assert params.get("input_anchor", 0) == pytest.approx(anchor)
+                # no anchor; Yale B's residual branch is bias-free ReLU (its development sets' choice)
                 structural = presets.get("StructuralContrastiveDSC", dataset, "residual")
-                assert structural.get("input_anchor", 0) == pytest.approx(anchor)
+                for chosen in (params, structural):
+                    assert chosen.get("input_anchor", 0) == 0
+                    branch = {"activation": "relu", "bias": False} if dataset == "extended_yaleb" \
+                        else {"activation": "gelu"}
+                    assert chosen["encoder_params"] == {"hidden": (16,), "kernel_size": 3, **branch}
                 # batches of n_clusters for ORL (the posed set's choice), 128 for Yale B (the relit
                 # set's), each with the residual rules' budget of about 900 optimiser steps
                 assert params["batch_size"] == {"orl": 40, "extended_yaleb": 128}[dataset]
