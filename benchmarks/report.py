@@ -125,10 +125,13 @@ def _earlier_preset(estimator, dataset, mode, runs, architecture=None):
     today = presets.get(estimator, dataset, architecture)
     today.update(mode_params(mode, today, runs[0]["n_samples"]))
     today = json.loads(json.dumps({"coding_rate_scope": "batch", **today}))  # tuples as stored
+    today.setdefault("input_anchor", 0.0)
     for run in runs:
-        params = {**run["params"]}
+        params = {"input_anchor": 0.0, **run["params"]}
         params["coding_rate_scope"] = params.get("coding_rate_scope") or "batch"  # before it existed
-        if any(params.get(key) != value for key, value in today.items() if key != "encoder_params"):
+        # runs before 2026-12-07 did not record encoder_params
+        if any(params.get(key) != value for key, value in today.items()
+               if key != "encoder_params" or key in params):
             return " (earlier preset)"
     return ""
 

@@ -170,7 +170,7 @@ def run_one(estimator, dataset, mode, seed, device, overrides=None):
     pixels = X / np.linalg.norm(X, axis=1, keepdims=True)
     result = {
         "estimator": estimator, "dataset": dataset, "mode": mode, "seed": seed,
-        "n_samples": len(target), "params": {p: v for p, v in params.items() if p != "encoder_params"},
+        "n_samples": len(target), "params": json.loads(json.dumps(params)),
         "fit_seconds": seconds, "stage_seconds": model.stage_seconds_, "n_iter": model.n_iter_,
         "fine_tune_seconds_per_epoch": model.stage_seconds_["fine_tune"] / model.n_iter_,
         "peak_rss_bytes": peak_rss_bytes(), "rss_before_fit_bytes": rss_before,

@@ -290,6 +290,19 @@ def test_report_marks_runs_whose_parameters_differ_from_todays_preset():
                                                "mode": "fullbatch"}]) == ""
     bank = [{**runs[0], "params": {**runs[0]["params"], "coding_rate_scope": "bank"}}]
     assert report._earlier_structural("orl", bank) == " (earlier preset)"
+    # a parameter that today's preset no longer sets (an anchor) and a different residual branch
+    # count; a run that recorded no encoder_params (before 2026-12-07) is judged without them
+    yaleb = stored(presets.get("MiniBatchDSC", "extended_yaleb"))
+    runs = [{"params": yaleb, "n_samples": 2414}]
+    assert report._earlier_preset("MiniBatchDSC", "extended_yaleb", "minibatch", runs) == ""
+    anchored = {**yaleb, "input_anchor": 27000.0}
+    gelu = {**yaleb, "encoder_params": {**yaleb["encoder_params"], "activation": "gelu"}}
+    for earlier in (anchored, gelu):
+        assert report._earlier_preset("MiniBatchDSC", "extended_yaleb", "minibatch",
+                                      [{**runs[0], "params": earlier}]) == " (earlier preset)"
+    unrecorded = {key: value for key, value in yaleb.items() if key != "encoder_params"}
+    assert report._earlier_preset("MiniBatchDSC", "extended_yaleb", "minibatch",
+                                  [{**runs[0], "params": unrecorded}]) == ""
 
 
 @pytest.mark.slow  # runs git
