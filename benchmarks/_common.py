@@ -412,16 +412,21 @@ def _frontal_views(size, n_objects, seed):
     return objects, data.data[[np.flatnonzero(data.target == obj)[0] for obj in objects]]
 
 
-def _preset_rules(benchmark, X, n_clusters):
-    """MiniBatchDSC's residual rules of ``benchmark``'s preset (its batch size) applied to ``X``."""
+def _preset_rules(benchmark, X, n_clusters, estimator):
+    """``estimator``'s residual rules of ``benchmark``'s preset (its batch size) applied to ``X``."""
     from deepsubspace import presets
 
-    preset = presets.get("MiniBatchDSC", benchmark, "residual")
+    preset = presets.get(estimator, benchmark, "residual")
     return residual_rules(preset, X, n_clusters, preset["batch_size"])
 
 
-def development_set(name):
-    """``(X, y, params)`` of a development set: MiniBatchDSC's residual rules applied to it.
+def development_set(name, estimator="MiniBatchDSC"):
+    """``(X, y, params)`` of a development set: ``estimator``'s residual rules applied to it.
+
+    ``estimator`` is ``"MiniBatchDSC"`` or ``"ContrastiveMiniBatchDSC"`` (whose
+    rules add its augmentation, temperature and ``encoder_pretrain_epochs``;
+    since 2026-12-07, before that every set took MiniBatchDSC's rules);
+    ``digits`` has MiniBatchDSC's only.
 
     ``digits``: scikit-learn's 8x8 digits (the rules of ORL's preset, see
     ``epoch_signals.digits_params``). ``coil100_group{g}``: the 20 objects of
@@ -443,6 +448,8 @@ def development_set(name):
     if name == "digits":
         from epoch_signals import digits_params
 
+        if estimator != "MiniBatchDSC":
+            raise ValueError(f"the digits development set has MiniBatchDSC's rules only, not {estimator}'s")
         return digits_params()
     if name in FACES_SHAPED:
         benchmark, n_objects, n_views, size = FACES_SHAPED[name]
@@ -450,7 +457,7 @@ def development_set(name):
         objects = np.random.default_rng(1).permutation(np.unique(data.target))[:n_objects]
         keep = spread_views(data.target, objects, n_views)
         X = data.data[keep].astype(np.float64)
-        return X, data.target[keep], _preset_rules(benchmark, X, n_objects)
+        return X, data.target[keep], _preset_rules(benchmark, X, n_objects, estimator)
     if name in RELIT or name in SHADOWED:
         shadowed = name in SHADOWED
         benchmark, n_objects, n_lights, size = (SHADOWED if shadowed else RELIT)[name]
@@ -461,7 +468,7 @@ def development_set(name):
         X = np.concatenate([relight(albedo.reshape(size), lights, shadows=shadowed,
                                     relief=face_relief(view.reshape(size)) if shadowed else None)
                             for albedo, view in zip(albedos, frontal)])
-        return X, np.repeat(objects, n_lights), _preset_rules(benchmark, X, n_objects)
+        return X, np.repeat(objects, n_lights), _preset_rules(benchmark, X, n_objects, estimator)
     if name in POSED:
         benchmark, n_objects, n_images, size = POSED[name]
         objects, frontal = _frontal_views(size, n_objects, seed=3)
@@ -473,7 +480,7 @@ def development_set(name):
             images += [vary_pose(image.reshape(size), rng).ravel()
                        for image in relight(albedo.reshape(size), lights)]
         X = np.array(images)
-        return X, np.repeat(objects, n_images), _preset_rules(benchmark, X, n_objects)
+        return X, np.repeat(objects, n_images), _preset_rules(benchmark, X, n_objects, estimator)
     if not name.startswith(OBJECT_GROUP_PREFIX) or name not in DEVELOPMENT_SETS:
         raise ValueError(f"unknown development set {name!r}: expected one of {DEVELOPMENT_SETS}")
     group = int(name[len(OBJECT_GROUP_PREFIX):])
@@ -482,4 +489,4 @@ def development_set(name):
     keep = np.isin(data.target, objects)
     X = data.data[keep].astype(np.float64)
     y = data.target[keep]
-    return X, y, residual_rules(presets.get("MiniBatchDSC", "coil20", "residual"), X, 20, 32)
+    return X, y, residual_rules(presets.get(estimator, "coil20", "residual"), X, 20, 32)

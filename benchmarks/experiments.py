@@ -427,6 +427,24 @@ EXPERIMENTS = {
         "the rule in force 0.953 / 0.924 (margin -0.001), the bias-free branch 0.994 / 0.927 (+0.006), "
         "the anchored bias-free branch 0.953 / 0.924 (-0.001); the bias-free branch without the anchor "
         "won by 0.007 and is Extended Yale B's rule since"),
+    "contrastive_yaleb_branch_rules": Experiment(
+        "wellposed.py", (("--estimator", "ContrastiveMiniBatchDSC", "--datasets", "coil100_relit",
+                          "coil100_shadowed", "--modes", "minibatch", "gelu_branch+input_anchor=100",
+                          "--seeds", "0", "1", "--jobs", "2", "--output",
+                          "{results}/contrastive_yaleb_branch_rules.json"),),
+        "diagnostic", "ContrastiveMiniBatchDSC's Extended Yale B rule chosen on its own (yaleb_branch_rules "
+        "chose with MiniBatchDSC and applied the choice to both residual presets): both development sets "
+        "made like Yale B (relit, shadowed) with the contrastive preset's rules (augmentation 'faces', "
+        "temperature 0.5, no encoder pre-training; development_set(name, estimator)), seeds 0 and 1, "
+        "between (b) the rule in force, the bias-free ReLU branch without the anchor (mode minibatch), "
+        "and (a) the rule before it, the GELU branch with biases and input_anchor = 100 * beta "
+        "(gelu_branch+input_anchor=100). Registered on 2026-12-07 before any run of this experiment. "
+        "Rule (yaleb_branch_rules'): a candidate's margin on a set is its mean ACC (DSC post) minus the "
+        "set's LSR+DSC (relit 0.954, shadowed 0.921); (a) becomes the contrastive preset's Yale B rule "
+        "if its smaller margin over the two sets beats (b)'s by more than 0.005, otherwise (b) stays. "
+        "MiniBatchDSC and StructuralContrastiveDSC keep (b) either way. Disclosed: both candidates' Yale B "
+        "figures for this estimator are known ((b) 0.926 +- 0.034, (a) 0.950 +- 0.020, 5 seeds), so "
+        "the outcome is read against a known preference for (a)"),
     "diagnostic_input_anchor_sweep": Experiment(
         "wellposed.py", (("--estimator", "MiniBatchDSC", "--datasets", "orl", "--modes", "input_anchor=1",
                           "input_anchor=10"),

@@ -24,9 +24,11 @@ affinity, and ``acc_dense_dsc_post`` the dense C with the one DSC setting
 (the faces' rule; the headline itself for the dense presets).
 
 ``--datasets digits``, ``coil100_group0`` .. ``coil100_group4``,
-``coil100_orl_shape`` and ``coil100_yaleb_shape`` are the development sets (``_common.development_set``: scikit-learn's 8x8 digits and
-five disjoint 20-object groups of COIL-100, with the residual rules of the
-ORL and COIL-20 presets); a mode ``input_anchor=F`` is the preset with
+``coil100_orl_shape``, ``coil100_yaleb_shape``, ``coil100_relit``,
+``coil100_posed`` and ``coil100_shadowed`` are the development sets
+(``_common.development_set``: scikit-learn's 8x8 digits, five disjoint 20-object groups of
+COIL-100 and sets made like the benchmarks from COIL-100, with the ``--estimator``'s residual
+rules of the ORL, COIL-20 or Extended Yale B preset); a mode ``input_anchor=F`` is the preset with
 ``input_anchor = F * beta``, a mode ``batch_per_cluster=R`` the preset with
 batches of ``R * n_clusters`` samples (and about 900 steps), a mode
 ``coding_rate=F`` or ``learning_rate=F`` the preset with that weight or rate
@@ -73,10 +75,12 @@ from _common import (  # noqa: E402
 #: Extended Yale B 48); "fullbatch_steps" (below) applies the residual rules' ~900 optimiser steps
 #: "homogeneous_branch" (found after the Yale B error anatomy; Extended Yale B's preset since
 #: yaleb_branch_rules, a diagnostic elsewhere): the residual branch with ReLU and no biases, so that
-#: a sample's unit-norm features do not depend on its brightness
+#: a sample's unit-norm features do not depend on its brightness; "gelu_branch": the GELU branch with
+#: biases (the other presets' branch; Extended Yale B's until yaleb_branch_rules)
 MODES = {"minibatch": {}, "fullbatch": {"batch_size": None}, "collapse_stop": {"collapse_tol": 0.0},
          "linear_branch": {"encoder_params": {"activation": "identity"}},
          "homogeneous_branch": {"encoder_params": {"activation": "relu", "bias": False}},
+         "gelu_branch": {"encoder_params": {"activation": "gelu", "bias": True}},
          "rate_reduction": {"rate_reduction": True}, "bank_rate": {"coding_rate_scope": "bank"},
          "batch_rate": {"coding_rate_scope": "batch"}}
 #: a mode "input_anchor=F" is the preset with ``input_anchor = F * beta`` (the weight of
@@ -155,7 +159,7 @@ def run_one(estimator, dataset, mode, seed, device, overrides=None):
     from deepsubspace.nn.self_expression import ClosedFormSelfExpression
 
     if dataset in DEVELOPMENT_SETS:  # presets.py's residual rules on a development set
-        X, target, params = development_set(dataset)
+        X, target, params = development_set(dataset, estimator)
     else:
         data = load_dataset(dataset)
         X, target, params = data.data, data.target, presets.get(estimator, dataset)
