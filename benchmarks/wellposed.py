@@ -76,11 +76,14 @@ from _common import (  # noqa: E402
 #: "homogeneous_branch" (found after the Yale B error anatomy; Extended Yale B's preset since
 #: yaleb_branch_rules, a diagnostic elsewhere): the residual branch with ReLU and no biases, so that
 #: a sample's unit-norm features do not depend on its brightness; "gelu_branch": the GELU branch with
-#: biases (the other presets' branch; Extended Yale B's until yaleb_branch_rules)
+#: biases (the other presets' branch; Extended Yale B's until yaleb_branch_rules); "row_scaling": the
+#: network's inputs rescaled to one row norm (``input_scaling="rows"``), so that the reconstruction
+#: terms weigh every sample alike rather than by ||x_i||^2
 MODES = {"minibatch": {}, "fullbatch": {"batch_size": None}, "collapse_stop": {"collapse_tol": 0.0},
          "linear_branch": {"encoder_params": {"activation": "identity"}},
          "homogeneous_branch": {"encoder_params": {"activation": "relu", "bias": False}},
          "gelu_branch": {"encoder_params": {"activation": "gelu", "bias": True}},
+         "row_scaling": {"input_scaling": "rows"},
          "rate_reduction": {"rate_reduction": True}, "bank_rate": {"coding_rate_scope": "bank"},
          "batch_rate": {"coding_rate_scope": "batch"}}
 #: a mode "input_anchor=F" is the preset with ``input_anchor = F * beta`` (the weight of
