@@ -52,6 +52,7 @@ from _common import (  # noqa: E402
     RESULTS,
     add_jobs_argument,
     development_set,
+    estimator_params,
     git_commit,
     machine,
     mean_std,
@@ -178,6 +179,7 @@ def run_one(estimator, dataset, mode, seed, device, overrides=None):
     result = {
         "estimator": estimator, "dataset": dataset, "mode": mode, "seed": seed,
         "n_samples": len(target), "params": json.loads(json.dumps(params)),
+        "estimator_params": estimator_params(model),
         "fit_seconds": seconds, "stage_seconds": model.stage_seconds_, "n_iter": model.n_iter_,
         "fine_tune_seconds_per_epoch": model.stage_seconds_["fine_tune"] / model.n_iter_,
         "peak_rss_bytes": peak_rss_bytes(), "rss_before_fit_bytes": rss_before,
