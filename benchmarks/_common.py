@@ -21,6 +21,20 @@ def result_file(experiment, name):
 CODE_PATHS = ("deepsubspace", "benchmarks", "setup.cfg", "pyproject.toml")
 
 
+#: constructor arguments of a run that are not the preset's (where and with which seed it ran)
+RUN_ARGUMENTS = ("device", "random_state", "verbose")
+
+
+def estimator_params(model):
+    """``model.get_params()`` as a result file stores it (JSON; tuples become lists), without
+    :data:`RUN_ARGUMENTS`: every parameter, defaults included, so that a result can be compared
+    with today's preset whatever keys the preset dict itself names."""
+    import json
+
+    params = {name: value for name, value in model.get_params(deep=False).items() if name not in RUN_ARGUMENTS}
+    return json.loads(json.dumps(params, default=repr))
+
+
 def git_commit():
     """HEAD of the checkout holding the benchmarks, with ``+dirty`` when :data:`CODE_PATHS` changed."""
     here = os.path.dirname(os.path.abspath(__file__))

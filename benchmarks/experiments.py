@@ -445,6 +445,25 @@ EXPERIMENTS = {
         "MiniBatchDSC and StructuralContrastiveDSC keep (b) either way. Disclosed: both candidates' Yale B "
         "figures for this estimator are known ((b) 0.926 +- 0.034, (a) 0.950 +- 0.020, 5 seeds), so "
         "the outcome is read against a known preference for (a)"),
+    "yaleb_row_scaling_rules": Experiment(
+        "wellposed.py", (("--datasets", "coil100_relit", "coil100_shadowed", "--modes", "row_scaling",
+                          "--seeds", "0", "1", "--jobs", "2", "--output",
+                          "{results}/yaleb_row_scaling_rules.json"),),
+        "diagnostic", "Extended Yale B's rule plus input_scaling='rows' (the network's inputs rescaled to one "
+        "row norm, the root-mean-square norm), chosen on both development sets made like Yale B (relit, "
+        "shadowed; MiniBatchDSC at Yale B's rules, seeds 0 and 1). The reconstruction terms weigh sample i "
+        "by ||x_i||^2, so Yale B's darkest images (norm down to 0.0036 x the median) are held to their "
+        "pixels by almost nothing; with the bias-free branch in force the unit-norm features, C and the "
+        "coding rate do not change, only those weights. Registered on 2026-12-07 before any run of this "
+        "experiment and before any Yale B run with it. Against the rule in force (the bias-free ReLU "
+        "branch, no anchor: relit 0.994 from yaleb_branch_rules, shadowed 0.927 from "
+        "spectral_anatomy_homogeneous, the same rules and seeds). Rule: it becomes Extended Yale B's rule "
+        "for MiniBatchDSC and StructuralContrastiveDSC 'residual' if on each set its mean ACC (DSC post) "
+        "is no more than 0.005 below the rule in force's (non-inferiority: neither set pools its darkest "
+        "images as Yale B does, so neither can show the gain it is meant for), otherwise it stays a "
+        "diagnostic. ContrastiveMiniBatchDSC has no reconstruction term and is not concerned. Disclosed: "
+        "the mechanism was read off Yale B's labels (its errors are its darkest images, "
+        "spectral_anatomy_yaleb), and the non-inferiority form was chosen because the sets cannot show it"),
     "diagnostic_input_anchor_sweep": Experiment(
         "wellposed.py", (("--estimator", "MiniBatchDSC", "--datasets", "orl", "--modes", "input_anchor=1",
                           "input_anchor=10"),

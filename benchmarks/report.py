@@ -23,7 +23,7 @@ import sys
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _common import published_is_comparable  # noqa: E402
+from _common import estimator_params, published_is_comparable  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 RESULTS = os.path.join(HERE, "results")
@@ -115,18 +115,26 @@ VARIANTS = [("wellposed_minibatchdsc", "minibatchdsc", "minibatch", "the preset 
 
 
 def _earlier_preset(estimator, dataset, mode, runs, architecture=None):
-    """" (earlier preset)" when a run's parameters differ from today's preset in that mode."""
+    """" (earlier preset)" when a run's parameters differ from today's preset in that mode: all of
+    them where the run recorded ``estimator_params``, else the keys its ``params`` hold."""
     from wellposed import mode_params
 
     from deepsubspace import presets
+
+    import deepsubspace
 
     if not runs:
         return ""
     today = presets.get(estimator, dataset, architecture)
     today.update(mode_params(mode, today, runs[0]["n_samples"]))
+    today_full = estimator_params(getattr(deepsubspace, estimator)(**today))
     today = json.loads(json.dumps({"coding_rate_scope": "batch", **today}))  # tuples as stored
     today.setdefault("input_anchor", 0.0)
     for run in runs:
+        if "estimator_params" in run:  # every parameter recorded (since 2026-12-07)
+            if run["estimator_params"] != today_full:
+                return " (earlier preset)"
+            continue
         params = {"input_anchor": 0.0, **run["params"]}
         params["coding_rate_scope"] = params.get("coding_rate_scope") or "batch"  # before it existed
         # runs before 2026-12-07 did not record encoder_params

@@ -52,6 +52,7 @@ from _common import (  # noqa: E402
     RESULTS,
     add_jobs_argument,
     development_set,
+    estimator_params,
     git_commit,
     machine,
     mean_std,
@@ -76,11 +77,14 @@ from _common import (  # noqa: E402
 #: "homogeneous_branch" (found after the Yale B error anatomy; Extended Yale B's preset since
 #: yaleb_branch_rules, a diagnostic elsewhere): the residual branch with ReLU and no biases, so that
 #: a sample's unit-norm features do not depend on its brightness; "gelu_branch": the GELU branch with
-#: biases (the other presets' branch; Extended Yale B's until yaleb_branch_rules)
+#: biases (the other presets' branch; Extended Yale B's until yaleb_branch_rules); "row_scaling": the
+#: network's inputs rescaled to one row norm (``input_scaling="rows"``), so that the reconstruction
+#: terms weigh every sample alike rather than by ||x_i||^2
 MODES = {"minibatch": {}, "fullbatch": {"batch_size": None}, "collapse_stop": {"collapse_tol": 0.0},
          "linear_branch": {"encoder_params": {"activation": "identity"}},
          "homogeneous_branch": {"encoder_params": {"activation": "relu", "bias": False}},
          "gelu_branch": {"encoder_params": {"activation": "gelu", "bias": True}},
+         "row_scaling": {"input_scaling": "rows"},
          "rate_reduction": {"rate_reduction": True}, "bank_rate": {"coding_rate_scope": "bank"},
          "batch_rate": {"coding_rate_scope": "batch"}}
 #: a mode "input_anchor=F" is the preset with ``input_anchor = F * beta`` (the weight of
@@ -175,6 +179,7 @@ def run_one(estimator, dataset, mode, seed, device, overrides=None):
     result = {
         "estimator": estimator, "dataset": dataset, "mode": mode, "seed": seed,
         "n_samples": len(target), "params": json.loads(json.dumps(params)),
+        "estimator_params": estimator_params(model),
         "fit_seconds": seconds, "stage_seconds": model.stage_seconds_, "n_iter": model.n_iter_,
         "fine_tune_seconds_per_epoch": model.stage_seconds_["fine_tune"] / model.n_iter_,
         "peak_rss_bytes": peak_rss_bytes(), "rss_before_fit_bytes": rss_before,

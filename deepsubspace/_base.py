@@ -176,6 +176,7 @@ class BaseMiniBatchDSC(ClusterMixin, BaseEstimator, metaclass=ABCMeta):
         "encoder": "no_validation",
         "encoder_params": [dict, None],
         "input_shape": ["array-like", None],
+        "input_scaling": [StrOptions({"max", "rows"})],
         "batch_size": [Interval(Integral, 1, None, closed="left"), None],
         "pretrain_batch_size": [Interval(Integral, 1, None, closed="left"), None],
         "pretrain_epochs": [Interval(Integral, 0, None, closed="left")],
@@ -211,6 +212,7 @@ class BaseMiniBatchDSC(ClusterMixin, BaseEstimator, metaclass=ABCMeta):
     collapse_tol = None
     cut_tol = None
     input_anchor = 0.0
+    input_scaling = "max"
     rate_reduction = False
     coding_rate_scope = "batch"
 
@@ -565,7 +567,11 @@ class BaseMiniBatchDSC(ClusterMixin, BaseEstimator, metaclass=ABCMeta):
         # (images in [0, 1] are unchanged)
         peak = float(np.max(np.abs(X)))
         self.input_scale_ = peak if peak > 0 else 1.0
-        X = X / self.input_scale_
+        self.input_row_norm_ = None
+        if self.input_scaling == "rows":
+            norms = self._row_norms(X / self.input_scale_)
+            self.input_row_norm_ = float(np.sqrt(np.mean(norms ** 2)))
+        X = self._network_inputs(X)
         if np.all(X == X[:1]):
             warnings.warn(
                 "All samples of X are identical: there is no structure to cluster and the "
@@ -594,6 +600,25 @@ class BaseMiniBatchDSC(ClusterMixin, BaseEstimator, metaclass=ABCMeta):
         self.affinity_matrix_ = stored_affinity(self.affinity_matrix_)
         return self
 
+    @staticmethod
+    def _row_norms(X):
+        norms = np.linalg.norm(X, axis=1)
+        if not np.all(norms > 0):
+            zero = np.flatnonzero(norms == 0)
+            raise ValueError(
+                f"input_scaling='rows' rescales every sample to one norm, but {len(zero)} row(s) of X "
+                f"are zero (first: {zero[:5].tolist()}); remove them or use input_scaling='max'.")
+        return norms
+
+    def _network_inputs(self, X):
+        """``X`` as the network sees it: ``X / input_scale_``, rows rescaled to
+        ``input_row_norm_`` with ``input_scaling="rows"``."""
+        X = X / self.input_scale_
+        row_norm = getattr(self, "input_row_norm_", None)  # None in fits before it existed
+        if row_norm is not None:
+            X = X * (row_norm / self._row_norms(X))[:, None]
+        return X
+
     def _spectral_step(self, affinity, random_state, parallel=None):
         """Labels of ``affinity``; with data parallelism computed on rank 0 and broadcast."""
         if parallel is None:
@@ -619,7 +644,8 @@ class BaseMiniBatchDSC(ClusterMixin, BaseEstimator, metaclass=ABCMeta):
         """Label new samples by the cluster that holds most of their coefficient mass.
 
         Each new sample is encoded (the trained encoder, in evaluation mode,
-        on ``X / input_scale_``), scaled to unit norm and expressed over the
+        on ``X / input_scale_``, rows rescaled as in fit with
+        ``input_scaling="rows"``), scaled to unit norm and expressed over the
         final memory bank ``embedding_`` by the ridge solution of the
         closed-form C-step (weight ``beta / alpha``; nothing is excluded since
         the sample is not in the bank). Of its coefficients the
@@ -649,7 +675,7 @@ class BaseMiniBatchDSC(ClusterMixin, BaseEstimator, metaclass=ABCMeta):
                 f"both must be > 0, got alpha={self.alpha!r}, beta={self.beta!r}."
             )
         shape = self._resolve_input_shape(X.shape[1])
-        X_t = torch.tensor(X / self.input_scale_, dtype=torch.float32).reshape(len(X), *shape)
+        X_t = torch.tensor(self._network_inputs(X), dtype=torch.float32).reshape(len(X), *shape)
         with torch.no_grad():
             queries = unit_norm(torch.cat([self.encoder_(part).flatten(1) for part in
                                            torch.split(X_t, 1024)]))

@@ -63,6 +63,17 @@ class ContrastiveMiniBatchDSC(BaseMiniBatchDSC):
     input_shape : tuple of int, default=None
         ``(channels, height, width)``: each row of X is reshaped to it (C
         order). ``None`` treats rows as vectors.
+    input_scaling : {"max", "rows"}, default="max"
+        What the network sees. ``"max"``: ``X / max|X|`` (``input_scale_``),
+        so the overall scale of X does not change the labels. ``"rows"``:
+        the same, then every row rescaled to one norm, the root-mean-square
+        row norm ``input_row_norm_``. This estimator has no reconstruction
+        term (whose per-sample weight ``||x_i||^2`` the option evens out in
+        MiniBatchDSC and StructuralContrastiveDSC): with a positively
+        homogeneous encoder (the residual encoder with ``activation="relu",
+        bias=False``) only the augmentations see a difference. Kept for
+        one name across the estimators. Rows of zero norm are an error with
+        ``"rows"``.
     batch_size : int or None, default=32
         Samples per step. The negatives are the bank entries outside the
         batch, so ``None`` (full batch) is refused with a ValueError, and a
@@ -273,6 +284,10 @@ class ContrastiveMiniBatchDSC(BaseMiniBatchDSC):
         - coding_rate * (coding_rate - cluster_rate) + input_anchor * input_anchor``.
     input_scale_ : float
         ``max |X|``: the network is trained on ``X / input_scale_``.
+    input_row_norm_ : float or None
+        With ``input_scaling="rows"``, the norm every row of
+        ``X / input_scale_`` is rescaled to (the root-mean-square row norm
+        of the training data); ``None`` with ``"max"``.
     pretrain_loss_curve_ : list of float
         InfoNCE of each encoder pre-training epoch (empty when
         ``encoder_pretrain_epochs=0``).
@@ -334,6 +349,7 @@ class ContrastiveMiniBatchDSC(BaseMiniBatchDSC):
         encoder="auto",
         encoder_params=None,
         input_shape=None,
+        input_scaling="max",
         batch_size=32,
         pretrain_batch_size=None,
         encoder_pretrain_epochs=0,
@@ -370,6 +386,7 @@ class ContrastiveMiniBatchDSC(BaseMiniBatchDSC):
         self.encoder = encoder
         self.encoder_params = encoder_params
         self.input_shape = input_shape
+        self.input_scaling = input_scaling
         self.batch_size = batch_size
         self.pretrain_batch_size = pretrain_batch_size
         self.encoder_pretrain_epochs = encoder_pretrain_epochs

@@ -42,6 +42,18 @@ class MiniBatchDSC(BaseMiniBatchDSC):
     input_shape : tuple of int, default=None
         ``(channels, height, width)``: each row of X is reshaped to it (C
         order). ``None`` treats rows as vectors.
+    input_scaling : {"max", "rows"}, default="max"
+        What the network sees. ``"max"``: ``X / max|X|`` (``input_scale_``),
+        so the overall scale of X does not change the labels. ``"rows"``:
+        the same, then every row rescaled to one norm, the root-mean-square
+        row norm ``input_row_norm_`` (so ``mean ||x||^2``, on which the
+        presets' ``alpha`` rule rests, is unchanged). The reconstruction
+        terms weigh sample i by ``||x_i||^2``; with ``"rows"`` every sample
+        weighs the same, so dark images are held to their pixels as
+        bright ones are. With a positively homogeneous encoder (the residual
+        encoder with ``activation="relu", bias=False``) the unit-norm
+        features, C and the coding rate do not change, only those weights.
+        Rows of zero norm are an error with ``"rows"``.
     batch_size : int or None, default=32
         Samples per step. ``None`` or a value >= n_samples is full batch.
     pretrain_batch_size : int or None, default=None
@@ -269,6 +281,10 @@ class MiniBatchDSC(BaseMiniBatchDSC):
         ``max |X|``: the network is trained on ``X / input_scale_``, so the
         overall scale of X does not change the labels (images in [0, 1] are
         unchanged).
+    input_row_norm_ : float or None
+        With ``input_scaling="rows"``, the norm every row of
+        ``X / input_scale_`` is rescaled to (the root-mean-square row norm
+        of the training data); ``None`` with ``"max"``.
     pretrain_loss_curve_ : list of float
         Reconstruction loss of each pre-training epoch. A final value close
         to ``sum(X ** 2)`` means the autoencoder collapsed (dead ReLUs):
@@ -312,6 +328,7 @@ class MiniBatchDSC(BaseMiniBatchDSC):
         encoder="auto",
         encoder_params=None,
         input_shape=None,
+        input_scaling="max",
         batch_size=32,
         pretrain_batch_size=None,
         pretrain_epochs=100,
@@ -344,6 +361,7 @@ class MiniBatchDSC(BaseMiniBatchDSC):
         self.encoder = encoder
         self.encoder_params = encoder_params
         self.input_shape = input_shape
+        self.input_scaling = input_scaling
         self.batch_size = batch_size
         self.pretrain_batch_size = pretrain_batch_size
         self.pretrain_epochs = pretrain_epochs

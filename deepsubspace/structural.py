@@ -71,6 +71,18 @@ class StructuralContrastiveDSC(BaseMiniBatchDSC):
     input_shape : tuple of int, default=None
         ``(channels, height, width)`` to reshape each row of X to, or
         ``None`` for vectors.
+    input_scaling : {"max", "rows"}, default="max"
+        What the network sees. ``"max"``: ``X / max|X|`` (``input_scale_``),
+        so the overall scale of X does not change the labels. ``"rows"``:
+        the same, then every row rescaled to one norm, the root-mean-square
+        row norm ``input_row_norm_`` (so ``mean ||x||^2``, on which the
+        presets' ``alpha`` rule rests, is unchanged). The reconstruction
+        terms weigh sample i by ``||x_i||^2``; with ``"rows"`` every sample
+        weighs the same, so dark images are held to their pixels as
+        bright ones are. With a positively homogeneous encoder (the residual
+        encoder with ``activation="relu", bias=False``) the unit-norm
+        features, C and the coding rate do not change, only those weights.
+        Rows of zero norm are an error with ``"rows"``.
     batch_size : int or None, default=32
         Samples per step; ``None`` (or >= n_samples) is full batch.
     pretrain_batch_size : int or None, default=None
@@ -217,6 +229,10 @@ class StructuralContrastiveDSC(BaseMiniBatchDSC):
         stage-1 epoch.
     input_scale_ : float
         ``max |X|``: the networks see ``X / input_scale_``.
+    input_row_norm_ : float or None
+        With ``input_scaling="rows"``, the norm every row of
+        ``X / input_scale_`` is rescaled to (the root-mean-square row norm
+        of the training data); ``None`` with ``"max"``.
     stage_seconds_ : dict
         Wall time of ``"pretrain"``, ``"bank_fill"`` and ``"fine_tune"``.
     n_features_in_ : int
@@ -278,6 +294,7 @@ class StructuralContrastiveDSC(BaseMiniBatchDSC):
         encoder="auto",
         encoder_params=None,
         input_shape=None,
+        input_scaling="max",
         batch_size=32,
         pretrain_batch_size=None,
         pretrain_epochs=100,
@@ -313,6 +330,7 @@ class StructuralContrastiveDSC(BaseMiniBatchDSC):
         self.encoder = encoder
         self.encoder_params = encoder_params
         self.input_shape = input_shape
+        self.input_scaling = input_scaling
         self.batch_size = batch_size
         self.pretrain_batch_size = pretrain_batch_size
         self.pretrain_epochs = pretrain_epochs

@@ -186,6 +186,23 @@ def test_faces_shaped_development_sets_take_evenly_spread_views():
         "coil100_relit": (2432, 2016)}
 
 
+def test_development_sets_take_the_estimators_own_residual_rules():
+    from deepsubspace import presets
+
+    common = _load("_common")
+    X = np.random.default_rng(0).random((30, 2016))
+    rules = {estimator: common._preset_rules("extended_yaleb", X, 3, estimator)
+             for estimator in ("MiniBatchDSC", "ContrastiveMiniBatchDSC")}
+    contrastive = presets.get("ContrastiveMiniBatchDSC", "extended_yaleb")
+    for name in ("augmentation", "temperature", "encoder_pretrain_epochs"):
+        assert rules["ContrastiveMiniBatchDSC"][name] == contrastive[name]
+        assert name not in rules["MiniBatchDSC"]
+    for name in ("alpha", "beta", "coding_rate", "batch_size", "max_epochs", "encoder_params"):
+        assert rules["ContrastiveMiniBatchDSC"][name] == rules["MiniBatchDSC"][name]
+    with pytest.raises(ValueError, match="digits development set has MiniBatchDSC's rules only"):
+        common.development_set("digits", "ContrastiveMiniBatchDSC")
+
+
 def test_run_resumable_runs_children_at_once_and_keeps_every_result(tmp_path):
     import json
 
@@ -303,6 +320,23 @@ def test_report_marks_runs_whose_parameters_differ_from_todays_preset():
     unrecorded = {key: value for key, value in yaleb.items() if key != "encoder_params"}
     assert report._earlier_preset("MiniBatchDSC", "extended_yaleb", "minibatch",
                                   [{**runs[0], "params": unrecorded}]) == ""
+    # a run that recorded every parameter (estimator_params, since 2026-12-07) is compared on all of
+    # them, defaults the preset dict does not name included
+    import deepsubspace
+
+    common = _load("_common")
+    full = common.estimator_params(deepsubspace.MiniBatchDSC(**presets.get("MiniBatchDSC", "extended_yaleb"),
+                                                            device="cpu", random_state=3))
+    assert "device" not in full and "random_state" not in full and full["input_scaling"] == "max"
+    assert report._earlier_preset("MiniBatchDSC", "extended_yaleb", "minibatch",
+                                  [{**runs[0], "estimator_params": full}]) == ""
+    for name, value in (("input_scaling", "rows"), ("bank_momentum", 0.5), ("n_nonzero", 10)):
+        assert report._earlier_preset("MiniBatchDSC", "extended_yaleb", "minibatch",
+                                      [{**runs[0], "estimator_params": {**full, name: value}}]) == " (earlier preset)"
+    structural = presets.get("StructuralContrastiveDSC", "orl", "residual")
+    runs = [{"params": stored(structural), "n_samples": 400, "mode": "minibatch", "architecture": "residual",
+             "estimator_params": common.estimator_params(deepsubspace.StructuralContrastiveDSC(**structural))}]
+    assert report._earlier_structural("orl", runs) == ""
 
 
 @pytest.mark.slow  # runs git

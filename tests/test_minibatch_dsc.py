@@ -467,6 +467,9 @@ def test_grid_search_fans_out_through_a_joblib_backend(subspaces):
         (np.random.RandomState(0).rand(6, 4), {"input_anchor": 1.0, "self_expression": "learned"},
          ValueError, "input_anchor=1.0 .*closed_form"),
         (np.random.RandomState(0).rand(6, 4), {"bank_momentum": 1.0}, ValueError, "bank_momentum"),
+        (np.random.RandomState(0).rand(6, 4), {"input_scaling": "l2"}, ValueError, "input_scaling"),
+        (np.vstack([np.random.RandomState(0).rand(5, 4), np.zeros((1, 4))]), {"input_scaling": "rows"},
+         ValueError, r"input_scaling='rows' .* 1 row\(s\) of X are zero \(first: \[5\]\)"),
         (np.random.RandomState(0).rand(6, 4), {"distributed": "yes"}, ValueError, "distributed"),
     ],
 )
@@ -668,3 +671,29 @@ def test_residual_encoder_bias_option_through_the_estimator():
     torch.testing.assert_close(features[:12], features[12:], atol=1e-6, rtol=1e-5)
     with pytest.raises(ValueError, match="bias must be True, False or None"):
         MiniBatchDSC(**params, encoder_params={"bias": "no"}).fit(X)
+
+
+def test_input_scaling_rows_feeds_the_network_rows_of_one_norm(subspaces):
+    X, _ = subspaces
+    X = X * np.random.RandomState(1).uniform(0.05, 2.0, size=(len(X), 1))  # a brightness per sample
+    seen = []
+
+    class Recording(torch.nn.Linear):
+        def forward(self, x):
+            seen.append(x.detach().norm(dim=1))
+            return super().forward(x)
+
+    def factory(input_shape):
+        return Recording(input_shape[0], 8), torch.nn.Linear(8, input_shape[0])
+
+    params = dict(n_clusters=5, encoder=factory, pretrain_epochs=2, max_epochs=2, batch_size=16, random_state=0)
+    assert MiniBatchDSC(**params).fit(X).input_row_norm_ is None
+    seen.clear()
+    model = MiniBatchDSC(**params, input_scaling="rows").fit(X)
+    scaled = X / np.abs(X).max()
+    assert model.input_row_norm_ == pytest.approx(np.sqrt(np.mean(np.sum(scaled ** 2, axis=1))))
+    norms = torch.cat(seen)
+    torch.testing.assert_close(norms, torch.full_like(norms, model.input_row_norm_))
+    # new samples are rescaled alike: a sample's brightness does not change its label
+    np.testing.assert_array_equal(model.predict(X[:20]),
+                                  model.predict(X[:20] * np.linspace(0.1, 10.0, 20)[:, None]))
