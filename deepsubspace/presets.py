@@ -379,6 +379,9 @@ _FACES_RULES = {"coding_rate_scope": "batch"}
 #: Extended Yale B's own rule (chosen on its two development sets, see the module docstring): a
 #: bias-free ReLU residual branch, whose unit-norm features do not depend on a sample's brightness
 _YALEB_BRANCH = {"activation": "relu", "bias": False}
+#: ContrastiveMiniBatchDSC's own Extended Yale B rule (contrastive_yaleb_branch_rules, chosen on the
+#: same two development sets with its own rules): the GELU branch with biases and the anchor
+_YALEB_CONTRASTIVE_ANCHOR = 100.0
 
 _RESIDUAL = {
     "encoder": "residual", "encoder_params": {"hidden": (16,), "kernel_size": 3, "activation": "gelu"},
@@ -408,7 +411,9 @@ for _estimator, _extra in _RESIDUAL_ESTIMATOR.items():
             _params.update(_OBJECTS_AFFINITY, input_anchor=_OBJECTS_ANCHOR * _params["beta"])
         else:
             _params.update(_FACES_RULES)
-        if _dataset == "extended_yaleb":
+        if _dataset == "extended_yaleb" and _estimator == "ContrastiveMiniBatchDSC":
+            _params["input_anchor"] = _YALEB_CONTRASTIVE_ANCHOR * _params["beta"]
+        elif _dataset == "extended_yaleb":
             _params["encoder_params"] = {**_params["encoder_params"], **_YALEB_BRANCH}
         _PRESETS[(_estimator, _dataset, "residual")] = _params
 

@@ -182,12 +182,15 @@ def test_default_architecture():
             else:  # the faces' rules (chosen on the relit development set)
                 assert params["post_processing"] == "dsc"
                 assert params.get("coding_rate_scope", "batch") == "batch"
-                # no anchor; Yale B's residual branch is bias-free ReLU (its development sets' choice)
+                # no anchor; Yale B's residual branch is bias-free ReLU (its development sets' choice),
+                # except for ContrastiveMiniBatchDSC, whose own choice there is the anchored GELU branch
                 structural = presets.get("StructuralContrastiveDSC", dataset, "residual")
                 for chosen in (params, structural):
-                    assert chosen.get("input_anchor", 0) == 0
+                    anchored = dataset == "extended_yaleb" and chosen is params and \
+                        estimator == "ContrastiveMiniBatchDSC"
+                    assert chosen.get("input_anchor", 0) == pytest.approx(100 * chosen["beta"] if anchored else 0)
                     branch = {"activation": "relu", "bias": False} if dataset == "extended_yaleb" \
-                        else {"activation": "gelu"}
+                        and not anchored else {"activation": "gelu"}
                     assert chosen["encoder_params"] == {"hidden": (16,), "kernel_size": 3, **branch}
                 # batches of n_clusters for ORL (the posed set's choice), 128 for Yale B (the relit
                 # set's), each with the residual rules' budget of about 900 optimiser steps
