@@ -80,6 +80,17 @@ any of these data sets' labels was read with it): the well-posed setting.
   reproduces Yale B's pooling of its darkest images. Measured afterwards (5
   seeds): MiniBatchDSC 0.962, ContrastiveMiniBatchDSC 0.926 (0.950 with the
   anchor), StructuralContrastiveDSC ``"residual"`` 0.962 (LSR 0.966).
+* ContrastiveMiniBatchDSC's Extended Yale B rule, chosen on its own since
+  2026-12-07: the GELU branch with biases and ``input_anchor = 100 * beta``
+  (the rule before the bias-free branch). The choice above was made with
+  MiniBatchDSC; the development sets now take each estimator's own rules
+  (augmentation, temperature). Registered before running (``python -m
+  benchmarks run contrastive_yaleb_branch_rules``, seeds 0 and 1, the same
+  margin rule): relit / shadowed, the bias-free branch 0.996 / 0.856
+  (smaller margin -0.065), the anchored GELU branch 0.953 / 0.925 (-0.001).
+  This estimator has no reconstruction term, and without the anchor nothing
+  holds its features to the pixels. Disclosed: both candidates' Yale B
+  figures for this estimator were known (0.926 and 0.950, 5 seeds).
 * Before it, Extended Yale B's anchor: ``input_anchor = 100 * beta`` with the
   GELU branch, 2026-12-07, chosen on the shadowed set alone (``python -m
   benchmarks run shadowed_yaleb_rules``, seeds 0 and 1): the rule then in
