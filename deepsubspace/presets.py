@@ -390,6 +390,9 @@ _FACES_RULES = {"coding_rate_scope": "batch"}
 #: Extended Yale B's own rule (chosen on its two development sets, see the module docstring): a
 #: bias-free ReLU residual branch, whose unit-norm features do not depend on a sample's brightness
 _YALEB_BRANCH = {"activation": "relu", "bias": False}
+#: with that branch, Extended Yale B's inputs rescaled to one row norm (yaleb_row_scaling_rules), so
+#: that the reconstruction terms hold the darkest images to their pixels as they hold the bright ones
+_YALEB_INPUTS = {"input_scaling": "rows"}
 #: ContrastiveMiniBatchDSC's own Extended Yale B rule (contrastive_yaleb_branch_rules, chosen on the
 #: same two development sets with its own rules): the GELU branch with biases and the anchor
 _YALEB_CONTRASTIVE_ANCHOR = 100.0
@@ -426,6 +429,7 @@ for _estimator, _extra in _RESIDUAL_ESTIMATOR.items():
             _params["input_anchor"] = _YALEB_CONTRASTIVE_ANCHOR * _params["beta"]
         elif _dataset == "extended_yaleb":
             _params["encoder_params"] = {**_params["encoder_params"], **_YALEB_BRANCH}
+            _params.update(_YALEB_INPUTS)
         _PRESETS[(_estimator, _dataset, "residual")] = _params
 
 for _dataset in ("orl", "coil20", "extended_yaleb"):

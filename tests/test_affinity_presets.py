@@ -192,6 +192,9 @@ def test_default_architecture():
                     branch = {"activation": "relu", "bias": False} if dataset == "extended_yaleb" \
                         and not anchored else {"activation": "gelu"}
                     assert chosen["encoder_params"] == {"hidden": (16,), "kernel_size": 3, **branch}
+                    # with the bias-free branch, Yale B's rows rescaled to one norm (its sets' choice)
+                    assert chosen.get("input_scaling", "max") == \
+                        ("rows" if dataset == "extended_yaleb" and not anchored else "max")
                 # batches of n_clusters for ORL (the posed set's choice), 128 for Yale B (the relit
                 # set's), each with the residual rules' budget of about 900 optimiser steps
                 assert params["batch_size"] == {"orl": 40, "extended_yaleb": 128}[dataset]
