@@ -465,7 +465,9 @@ EXPERIMENTS = {
         "images as Yale B does, so neither can show the gain it is meant for), otherwise it stays a "
         "diagnostic. ContrastiveMiniBatchDSC has no reconstruction term and is not concerned. Disclosed: "
         "the mechanism was read off Yale B's labels (its errors are its darkest images, "
-        "spectral_anatomy_yaleb), and the non-inferiority form was chosen because the sets cannot show it"),
+        "spectral_anatomy_yaleb), and the non-inferiority form was chosen because the sets cannot show it. "
+        "Outcome: relit 0.995 (in force 0.994), shadowed 0.926 (0.927): non-inferior on both, so "
+        "input_scaling='rows' is Extended Yale B's rule for both since"),
     "diagnostic_input_anchor_sweep": Experiment(
         "wellposed.py", (("--estimator", "MiniBatchDSC", "--datasets", "orl", "--modes", "input_anchor=1",
                           "input_anchor=10"),
