@@ -408,10 +408,13 @@ def residual_epochs(n_samples, batch_size):
 def residual_rules(params, X, n_clusters, batch_size):
     """``params`` updated with presets.py's residual rules computed on ``X`` (no label read):
     ``alpha = 10 * mean ||x||^2`` to 2 digits, ``beta = alpha / 10``, coding rate
-    ``alpha / 30``, and :func:`residual_epochs`."""
+    ``alpha / 30``, an ``input_anchor`` the same multiple of the new beta as of the preset's
+    (until 2026-12-07 it was copied as is), and :func:`residual_epochs`."""
     import numpy as np
 
     alpha = float(f"{10 * np.mean(np.sum(X ** 2, axis=1)):.2g}")
+    if params.get("input_anchor"):  # the preset's anchor is a multiple of its beta: keep the multiple
+        params["input_anchor"] = params["input_anchor"] / params["beta"] * (alpha / 10)
     params.update(n_clusters=n_clusters, batch_size=batch_size, alpha=alpha, beta=alpha / 10,
                   coding_rate=alpha / 30, max_epochs=residual_epochs(len(X), batch_size))
     return params

@@ -119,9 +119,8 @@ def _earlier_preset(estimator, dataset, mode, runs, architecture=None):
     them where the run recorded ``estimator_params``, else the keys its ``params`` hold."""
     from wellposed import mode_params
 
-    from deepsubspace import presets
-
     import deepsubspace
+    from deepsubspace import presets
 
     if not runs:
         return ""

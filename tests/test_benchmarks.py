@@ -197,8 +197,15 @@ def test_development_sets_take_the_estimators_own_residual_rules():
     for name in ("augmentation", "temperature", "encoder_pretrain_epochs"):
         assert rules["ContrastiveMiniBatchDSC"][name] == contrastive[name]
         assert name not in rules["MiniBatchDSC"]
-    for name in ("alpha", "beta", "coding_rate", "batch_size", "max_epochs", "encoder_params"):
+    for name in ("alpha", "beta", "coding_rate", "batch_size", "max_epochs"):
         assert rules["ContrastiveMiniBatchDSC"][name] == rules["MiniBatchDSC"][name]
+    for estimator, chosen in rules.items():  # each estimator's own Yale B branch and anchor
+        preset = presets.get(estimator, "extended_yaleb")
+        assert chosen["encoder_params"] == preset["encoder_params"]
+        # an anchor keeps its ratio to beta (100 * beta) on the development set's own beta
+        assert chosen.get("input_anchor", 0.0) == pytest.approx(
+            preset.get("input_anchor", 0.0) / preset["beta"] * chosen["beta"])
+    assert rules["ContrastiveMiniBatchDSC"]["input_anchor"] == pytest.approx(100 * rules["MiniBatchDSC"]["beta"])
     with pytest.raises(ValueError, match="digits development set has MiniBatchDSC's rules only"):
         common.development_set("digits", "ContrastiveMiniBatchDSC")
 
@@ -327,10 +334,10 @@ def test_report_marks_runs_whose_parameters_differ_from_todays_preset():
     common = _load("_common")
     full = common.estimator_params(deepsubspace.MiniBatchDSC(**presets.get("MiniBatchDSC", "extended_yaleb"),
                                                             device="cpu", random_state=3))
-    assert "device" not in full and "random_state" not in full and full["input_scaling"] == "max"
+    assert "device" not in full and "random_state" not in full and full["input_scaling"] == "rows"
     assert report._earlier_preset("MiniBatchDSC", "extended_yaleb", "minibatch",
                                   [{**runs[0], "estimator_params": full}]) == ""
-    for name, value in (("input_scaling", "rows"), ("bank_momentum", 0.5), ("n_nonzero", 10)):
+    for name, value in (("input_scaling", "max"), ("bank_momentum", 0.5), ("n_nonzero", 10)):
         assert report._earlier_preset("MiniBatchDSC", "extended_yaleb", "minibatch",
                                       [{**runs[0], "estimator_params": {**full, name: value}}]) == " (earlier preset)"
     structural = presets.get("StructuralContrastiveDSC", "orl", "residual")
