@@ -390,13 +390,15 @@ for _dataset, (_k, _shape, _channels, _kernels, _dim, _aug, _pre, _fine) in {
 #: the objects family's rules (chosen on its development set, see the module docstring)
 _OBJECTS = ("coil20", "coil100")
 _OBJECTS_AFFINITY = {"coefficients": "sparse", "n_nonzero": 3, "post_processing": None}
-_OBJECTS_ANCHOR = 100.0
+#: the anchor's weight as a multiple of beta, ``input_anchor = 100 * beta``, wherever a preset has one
+#: (the objects family; ContrastiveMiniBatchDSC on Extended Yale B)
+_ANCHOR_PER_BETA = 100.0
 
 for _dataset in ("orl", "coil20", "extended_yaleb"):
     _closed = dict(_PRESETS[("StructuralContrastiveDSC", _dataset, "dsc")])
     _closed = {**_closed, "self_expression": "closed_form", "beta": _closed["alpha"] / 10}
     if _dataset in _OBJECTS:
-        _closed.update(_OBJECTS_AFFINITY, input_anchor=_OBJECTS_ANCHOR * _closed["beta"])
+        _closed.update(_OBJECTS_AFFINITY, input_anchor=_ANCHOR_PER_BETA * _closed["beta"])
     _PRESETS[("StructuralContrastiveDSC", _dataset, "closed_form")] = _closed
 
 #: the faces family's rules (see the module docstring): the batch's coding rate (the estimators'
@@ -409,9 +411,6 @@ _YALEB_BRANCH = {"activation": "relu", "bias": False}
 #: with that branch, Extended Yale B's inputs rescaled to one row norm (yaleb_row_scaling_rules), so
 #: that the reconstruction terms hold the darkest images to their pixels as they hold the bright ones
 _YALEB_INPUTS = {"input_scaling": "rows"}
-#: ContrastiveMiniBatchDSC's own Extended Yale B rule (contrastive_yaleb_branch_rules, chosen on the
-#: same two development sets with its own rules): the GELU branch with biases and the anchor
-_YALEB_CONTRASTIVE_ANCHOR = 100.0
 
 _RESIDUAL = {
     "encoder": "residual", "encoder_params": {"hidden": (16,), "kernel_size": 3, "activation": "gelu"},
@@ -438,11 +437,12 @@ for _estimator, _extra in _RESIDUAL_ESTIMATOR.items():
         if _estimator == "ContrastiveMiniBatchDSC":
             _params["augmentation"] = "objects" if _dataset == "coil20" else "faces"
         if _dataset in _OBJECTS:
-            _params.update(_OBJECTS_AFFINITY, input_anchor=_OBJECTS_ANCHOR * _params["beta"])
+            _params.update(_OBJECTS_AFFINITY, input_anchor=_ANCHOR_PER_BETA * _params["beta"])
         else:
             _params.update(_FACES_RULES)
         if _dataset == "extended_yaleb" and _estimator == "ContrastiveMiniBatchDSC":
-            _params["input_anchor"] = _YALEB_CONTRASTIVE_ANCHOR * _params["beta"]
+            # its own rule (contrastive_yaleb_branch_rules): the GELU branch with biases, anchored
+            _params["input_anchor"] = _ANCHOR_PER_BETA * _params["beta"]
         elif _dataset == "extended_yaleb":
             _params["encoder_params"] = {**_params["encoder_params"], **_YALEB_BRANCH}
             _params.update(_YALEB_INPUTS)
