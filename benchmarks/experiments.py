@@ -503,7 +503,10 @@ EXPERIMENTS = {
         "0.984) -- the anchor (input_anchor = 100 * beta), the learning rate times 0.1, the coding-rate "
         "weight times 3, no coding rate. None of the three development sets made like Yale B (relit, "
         "shadowed, dark) reproduces its loss, so they cannot choose among these; this maps where the "
-        "lever is for a set that does"),
+        "lever is for a set that does. Outcome (seeds 0 / 3): the anchor 0.968 / 0.969, the learning "
+        "rate x 0.1 0.966 / 0.932, the coding rate x 3 0.898 / 0.894, no coding rate 0.550 / 0.547 "
+        "(collapsed, effective rank 8.1); the first two keep the pixels' features (effective rank "
+        "16.8) and so least squares' C"),
     "diagnostic_input_anchor_sweep": Experiment(
         "wellposed.py", (("--estimator", "MiniBatchDSC", "--datasets", "orl", "--modes", "input_anchor=1",
                           "input_anchor=10"),
