@@ -259,6 +259,25 @@ def test_cast_shadows_fall_behind_a_bump_away_from_the_light():
     assert bump.max() == pytest.approx(common.SHADOWED_NOSE, rel=0.05) and np.argmax(bump) // 42 in (26, 27)
 
 
+def test_dark_development_set_is_unlit_shadow_and_8_bit():
+    common = _load("_common")
+    # without ambient light a shadowed point is black; 8 bits: 256 levels of the maximum
+    albedo = np.ones((12, 10))
+    relief = np.zeros((12, 10))
+    relief[6, 5] = 6.0
+    light = [[np.cos(np.radians(20)), 0.0, np.sin(np.radians(20))]]
+    shaded = common.relight(albedo, light, ambient=0.0, specular=0.0, relief=relief, shadows=True)
+    assert shaded.reshape(12, 10)[6, 3] == 0.0
+    X = np.array([[0.0, 0.3, 2.0], [0.001, 0.01, 0.02]])
+    levels = common.quantise(X)
+    assert levels.max() == 1.0 and np.allclose(levels * 255, np.round(levels * 255))
+    np.testing.assert_allclose(levels, np.round(X / 2.0 * 255) / 255)
+    assert np.unique(levels[1]).size == 3 and levels[1, 0] == 0.0  # a near-black row keeps a few levels
+    assert set(common.DARK) <= set(common.DEVELOPMENT_SETS)
+    assert {name: (n * v, int(np.prod(size))) for name, (_, n, v, size) in common.DARK.items()} == {
+        "coil100_dark": (2432, 2016)}
+
+
 def test_posed_development_set_varies_pose_within_its_ranges():
     common = _load("_common")
     image = np.zeros((32, 32))
