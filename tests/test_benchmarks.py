@@ -139,6 +139,9 @@ def test_wellposed_modes_override_the_preset():
     scaled = {**faces, "coding_rate": 90.0, "learning_rate": 1e-4}
     assert wellposed.mode_params("coding_rate=3", scaled, 2414) == {"coding_rate": 270.0}
     assert wellposed.mode_params("learning_rate=0.1", scaled, 2414) == pytest.approx({"learning_rate": 1e-5})
+    # a number of epochs stays a whole number, at least 1
+    assert wellposed.mode_params("max_epochs=2", {**scaled, "max_epochs": 90}, 400) == {"max_epochs": 180}
+    assert wellposed.mode_params("max_epochs=0.01", {**scaled, "max_epochs": 90}, 400) == {"max_epochs": 1}
     with pytest.raises(SystemExit, match="unknown mode"):
         wellposed.mode_params("batch=38", faces, 2414)
 
