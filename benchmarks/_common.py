@@ -332,6 +332,15 @@ def relight(albedo, lights, ambient=0.05, specular=0.1, shininess=20, relief=Non
     return (images * (inside.reshape(-1, 1) >= 0)).T
 
 
+def quantise(X, bits=8):
+    """``X`` (non-negative) rescaled to a maximum of 1 and rounded to ``2**bits`` levels, as
+    images stored in ``bits`` bits (Extended Yale B's are 8-bit)."""
+    import numpy as np
+
+    top = 2 ** bits - 1
+    return np.round(np.asarray(X, dtype=np.float64) / np.max(X) * top) / top
+
+
 def cast_shadows(height, lights, step=0.5):
     """Which points of the height field ``height`` (H, W; 0 outside the frame) each light of
     ``lights`` (n, 3; x right, y up, z toward the viewer) reaches: a point is in shadow when,
@@ -496,7 +505,7 @@ def development_set(name, estimator="MiniBatchDSC"):
                                     relief=face_relief(view.reshape(size)) if shadowed else None)
                             for albedo, view in zip(albedos, frontal)])
         if dark:
-            X = np.round(X / X.max() * 255) / 255
+            X = quantise(X)
         return X, np.repeat(objects, n_lights), _preset_rules(benchmark, X, n_objects, estimator)
     if name in POSED:
         benchmark, n_objects, n_images, size = POSED[name]

@@ -507,6 +507,19 @@ EXPERIMENTS = {
         "rate x 0.1 0.966 / 0.932, the coding rate x 3 0.898 / 0.894, no coding rate 0.550 / 0.547 "
         "(collapsed, effective rank 8.1); the first two keep the pixels' features (effective rank "
         "16.8) and so least squares' C"),
+    "posed_orl_aim_rules": Experiment(
+        "wellposed.py", (("--datasets", "coil100_posed", "--modes", "minibatch", "max_epochs=2",
+                          "learning_rate=3", "coding_rate=3", "coding_rate=0.3", "--seeds", "0", "1",
+                          "--jobs", "2", "--output", "{results}/posed_orl_aim_rules.json"),),
+        "diagnostic", "towards ORL's aim (0.86; MiniBatchDSC scores 0.836): the posed development set at "
+        "ORL's preset rules (MiniBatchDSC, seeds 0 and 1): the rule in force (rerun at this commit), "
+        "twice the optimiser steps (180 epochs), the learning rate times 3, the coding-rate weight "
+        "times 3 and times 0.3. Registered on 2026-12-07 before any run of this experiment: the "
+        "candidate with the highest mean ACC (DSC post) becomes ORL's rule (MiniBatchDSC and "
+        "StructuralContrastiveDSC 'residual'; ContrastiveMiniBatchDSC keeps its own) if it beats the "
+        "rule in force by more than 0.005. Disclosed: none of the candidates' ORL figures at today's "
+        "rules is known; at an earlier rule (epoch_signals_orl_coil20) ORL's ACC rose until the last "
+        "epoch, and the coding-rate weight alpha / 30 was once chosen with ORL's labels"),
     "diagnostic_input_anchor_sweep": Experiment(
         "wellposed.py", (("--estimator", "MiniBatchDSC", "--datasets", "orl", "--modes", "input_anchor=1",
                           "input_anchor=10"),

@@ -97,9 +97,9 @@ BATCH_MODE = "batch_per_cluster="
 FULLBATCH_STEPS = "fullbatch_steps"
 
 
-#: a mode "coding_rate=F" / "learning_rate=F" is the preset with its coding-rate weight / its
-#: learning rate multiplied by F
-SCALE_MODES = ("coding_rate=", "learning_rate=")
+#: a mode "coding_rate=F" / "learning_rate=F" / "max_epochs=F" is the preset with its coding-rate
+#: weight / its learning rate / its number of epochs (rounded) multiplied by F
+SCALE_MODES = ("coding_rate=", "learning_rate=", "max_epochs=")
 
 
 #: modes joined by this apply together, left to right ("batch_per_cluster=1+rate_reduction")
@@ -119,7 +119,8 @@ def mode_params(mode, params, n_samples):
     for scaled in SCALE_MODES:
         if mode.startswith(scaled):
             name = scaled[:-1]
-            return {name: float(mode[len(scaled):]) * params[name]}
+            value = float(mode[len(scaled):]) * params[name]
+            return {name: max(1, round(value)) if isinstance(params[name], int) else value}
     if mode.startswith(BATCH_MODE):
         batch = max(1, round(float(mode[len(BATCH_MODE):]) * params["n_clusters"]))
         return {"batch_size": batch, "max_epochs": residual_epochs(n_samples, batch)}

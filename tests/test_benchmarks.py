@@ -139,6 +139,9 @@ def test_wellposed_modes_override_the_preset():
     scaled = {**faces, "coding_rate": 90.0, "learning_rate": 1e-4}
     assert wellposed.mode_params("coding_rate=3", scaled, 2414) == {"coding_rate": 270.0}
     assert wellposed.mode_params("learning_rate=0.1", scaled, 2414) == pytest.approx({"learning_rate": 1e-5})
+    # a number of epochs stays a whole number, at least 1
+    assert wellposed.mode_params("max_epochs=2", {**scaled, "max_epochs": 90}, 400) == {"max_epochs": 180}
+    assert wellposed.mode_params("max_epochs=0.01", {**scaled, "max_epochs": 90}, 400) == {"max_epochs": 1}
     with pytest.raises(SystemExit, match="unknown mode"):
         wellposed.mode_params("batch=38", faces, 2414)
 
@@ -257,6 +260,25 @@ def test_cast_shadows_fall_behind_a_bump_away_from_the_light():
     assert set(common.SHADOWED) <= set(common.DEVELOPMENT_SETS)
     bump = common.face_relief(np.zeros((48, 42)))  # a flat view: only the common nose
     assert bump.max() == pytest.approx(common.SHADOWED_NOSE, rel=0.05) and np.argmax(bump) // 42 in (26, 27)
+
+
+def test_dark_development_set_is_unlit_shadow_and_8_bit():
+    common = _load("_common")
+    # without ambient light a shadowed point is black; 8 bits: 256 levels of the maximum
+    albedo = np.ones((12, 10))
+    relief = np.zeros((12, 10))
+    relief[6, 5] = 6.0
+    light = [[np.cos(np.radians(20)), 0.0, np.sin(np.radians(20))]]
+    shaded = common.relight(albedo, light, ambient=0.0, specular=0.0, relief=relief, shadows=True)
+    assert shaded.reshape(12, 10)[6, 3] == 0.0
+    X = np.array([[0.0, 0.3, 2.0], [0.001, 0.01, 0.02]])
+    levels = common.quantise(X)
+    assert levels.max() == 1.0 and np.allclose(levels * 255, np.round(levels * 255))
+    np.testing.assert_allclose(levels, np.round(X / 2.0 * 255) / 255)
+    assert np.unique(levels[1]).size == 3 and levels[1, 0] == 0.0  # a near-black row keeps a few levels
+    assert set(common.DARK) <= set(common.DEVELOPMENT_SETS)
+    assert {name: (n * v, int(np.prod(size))) for name, (_, n, v, size) in common.DARK.items()} == {
+        "coil100_dark": (2432, 2016)}
 
 
 def test_posed_development_set_varies_pose_within_its_ranges():
