@@ -519,7 +519,9 @@ EXPERIMENTS = {
         "StructuralContrastiveDSC 'residual'; ContrastiveMiniBatchDSC keeps its own) if it beats the "
         "rule in force by more than 0.005. Disclosed: none of the candidates' ORL figures at today's "
         "rules is known; at an earlier rule (epoch_signals_orl_coil20) ORL's ACC rose until the last "
-        "epoch, and the coding-rate weight alpha / 30 was once chosen with ORL's labels"),
+        "epoch, and the coding-rate weight alpha / 30 was once chosen with ORL's labels. Outcome: the "
+        "rule in force 0.877 (LSR+DSC 0.809), twice the steps 0.860, the learning rate x 3 0.864, the "
+        "coding rate x 3 0.796 and x 0.3 0.780: nothing beat the rule in force, which stands"),
     "diagnostic_input_anchor_sweep": Experiment(
         "wellposed.py", (("--estimator", "MiniBatchDSC", "--datasets", "orl", "--modes", "input_anchor=1",
                           "input_anchor=10"),
