@@ -25,14 +25,14 @@ affinity, and ``acc_dense_dsc_post`` the dense C with the one DSC setting
 
 ``--datasets digits``, ``coil100_group0`` .. ``coil100_group4``,
 ``coil100_orl_shape``, ``coil100_yaleb_shape``, ``coil100_relit``,
-``coil100_posed`` and ``coil100_shadowed`` are the development sets
+``coil100_posed``, ``coil100_shadowed`` and ``coil100_dark`` are the development sets
 (``_common.development_set``: scikit-learn's 8x8 digits, five disjoint 20-object groups of
 COIL-100 and sets made like the benchmarks from COIL-100, with the ``--estimator``'s residual
 rules of the ORL, COIL-20 or Extended Yale B preset); a mode ``input_anchor=F`` is the preset with
 ``input_anchor = F * beta``, a mode ``batch_per_cluster=R`` the preset with
 batches of ``R * n_clusters`` samples (and about 900 steps), a mode
-``coding_rate=F`` or ``learning_rate=F`` the preset with that weight or rate
-times F.
+``coding_rate=F``, ``learning_rate=F`` or ``max_epochs=F`` the preset with that weight, rate
+or number of epochs (rounded) times F.
 
     python -m benchmarks run wellposed_minibatchdsc
     python benchmarks/wellposed.py --estimator MiniBatchDSC
