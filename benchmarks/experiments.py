@@ -605,11 +605,12 @@ EXPERIMENTS = {
         "postprocessing_oracle.py", (("--dataset", "coil20"),), "oracle",
         "best DSC post-processing picked with the labels (learned-C MiniBatchDSC preset)"),
     "postprocessing_oracle_yaleb": Experiment(
-        "postprocessing_oracle.py", (("--dataset", "extended_yaleb", "--seeds", "0", "3", "--threads", "2"),),
+        "postprocessing_oracle.py", (("--dataset", "extended_yaleb", "--seeds", "0", "3"),),
         "oracle", "the DSC post-processing grid on Extended Yale B's two losing MiniBatchDSC fits (model "
         "seeds 0 and 3 of today's preset), beside LSR's (postprocessing_oracle_lsr): which of threshold, "
         "subspace dimension and power makes the package's one setting pool the darkest images on these "
-        "C's (all three under DSC-Net's label-tuned setting score 0.976-0.981). A diagnostic that reads "
+        "C's (both under DSC-Net's label-tuned setting score 0.976-0.981; one torch thread, as the "
+        "table's fits, so that the refits are the table's). A diagnostic that reads "
         "labels: it maps where a label-free rule would have to act, and chooses nothing"),
     "postprocessing_oracle_contrastive_orl": Experiment(
         "postprocessing_oracle.py", (("--dataset", "orl", "--estimator", "ContrastiveMiniBatchDSC"),),
