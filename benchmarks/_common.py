@@ -337,8 +337,12 @@ def quantise(X, bits=8):
     images stored in ``bits`` bits (Extended Yale B's are 8-bit)."""
     import numpy as np
 
+    X = np.asarray(X, dtype=np.float64)
+    peak = np.max(X)
+    if not peak > 0:
+        raise ValueError("quantise needs non-negative X with a positive maximum")
     top = 2 ** bits - 1
-    return np.round(np.asarray(X, dtype=np.float64) / np.max(X) * top) / top
+    return np.round(X / peak * top) / top
 
 
 def cast_shadows(height, lights, step=0.5):

@@ -276,6 +276,8 @@ def test_dark_development_set_is_unlit_shadow_and_8_bit():
     assert levels.max() == 1.0 and np.allclose(levels * 255, np.round(levels * 255))
     np.testing.assert_allclose(levels, np.round(X / 2.0 * 255) / 255)
     assert np.unique(levels[1]).size == 3 and levels[1, 0] == 0.0  # a near-black row keeps a few levels
+    with pytest.raises(ValueError, match="positive maximum"):
+        common.quantise(np.zeros((2, 3)))
     assert set(common.DARK) <= set(common.DEVELOPMENT_SETS)
     assert {name: (n * v, int(np.prod(size))) for name, (_, n, v, size) in common.DARK.items()} == {
         "coil100_dark": (2432, 2016)}
