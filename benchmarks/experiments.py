@@ -427,7 +427,7 @@ EXPERIMENTS = {
         "pooling of its darkest images (spectral_anatomy_shadowed_unanchored). Outcome (relit / shadowed): "
         "the rule in force 0.953 / 0.924 (margin -0.001), the bias-free branch 0.994 / 0.927 (+0.006), "
         "the anchored bias-free branch 0.953 / 0.924 (-0.001); the bias-free branch without the anchor "
-        "won by 0.007 and is Extended Yale B's rule since"),
+        "won by 0.007 and is Extended Yale B's rule since 2026-12-07"),
     "contrastive_yaleb_branch_rules": Experiment(
         "wellposed.py", (("--estimator", "ContrastiveMiniBatchDSC", "--datasets", "coil100_relit",
                           "coil100_shadowed", "--modes", "minibatch", "gelu_branch+input_anchor=100",
@@ -447,7 +447,7 @@ EXPERIMENTS = {
         "figures for this estimator are known ((b) 0.926 +- 0.034, (a) 0.950 +- 0.020, 5 seeds), so "
         "the outcome is read against a known preference for (a). Outcome (relit / shadowed): (b) 0.996 / 0.856 "
         "(smaller margin -0.065), (a) 0.953 / 0.925 (-0.001); (a) won by 0.064 and is the contrastive "
-        "preset's Extended Yale B rule since"),
+        "preset's Extended Yale B rule since 2026-12-07"),
     "yaleb_row_scaling_rules": Experiment(
         "wellposed.py", (("--datasets", "coil100_relit", "coil100_shadowed", "--modes", "row_scaling",
                           "--seeds", "0", "1", "--jobs", "2", "--output",
@@ -468,7 +468,7 @@ EXPERIMENTS = {
         "the mechanism was read off Yale B's labels (its errors are its darkest images, "
         "spectral_anatomy_yaleb), and the non-inferiority form was chosen because the sets cannot show it. "
         "Outcome: relit 0.995 (in force 0.994), shadowed 0.926 (0.927): non-inferior on both, so "
-        "input_scaling='rows' is Extended Yale B's rule for both since"),
+        "input_scaling='rows' is Extended Yale B's rule for both since 2026-12-07"),
     "dark_dev_baselines": Experiment(
         "compare_baselines.py", _shallow_baselines("coil100_dark", "dark_dev_baselines"),
         "diagnostic", "shallow baselines on the dark development set (the shadowed set without ambient "
