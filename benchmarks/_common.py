@@ -1,5 +1,6 @@
 """Helpers shared by the benchmark scripts: machine description, memory, result files."""
 
+import hashlib
 import json
 import os
 import platform
@@ -10,6 +11,37 @@ RESULTS_ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results
 #: Where this run writes: the experiment's folder, set by ``python -m benchmarks run``;
 #: a script run by hand writes to ``results/adhoc`` (no manifest: not a registered result).
 RESULTS = os.environ.get("DEEPSUBSPACE_RESULTS") or os.path.join(RESULTS_ROOT, "adhoc")
+
+
+#: ``benchmarks/cache``: each deep fit's ``embedding_`` (git-ignored; rerunning the fit rebuilds it),
+#: so that a later scoring of its C (a post-processing rule, say) needs no refit
+CACHE = os.environ.get("DEEPSUBSPACE_CACHE") or os.path.join(os.path.dirname(os.path.abspath(__file__)), "cache")
+
+
+def save_embedding(embedding, run):
+    """Save a fit's ``embedding_`` under :data:`CACHE` and return its file name there.
+
+    ``run`` is the fit's result (``estimator``, ``dataset``, ``seed``, ``estimator_params``,
+    ``commit``); the name holds the first three and a hash of all five, so a refit with other
+    parameters or at another commit gets its own file."""
+    import numpy as np
+
+    key = json.dumps([run[k] for k in ("estimator", "dataset", "seed", "estimator_params", "commit")],
+                     sort_keys=True)
+    name = f"{run['estimator']}_{run['dataset']}_s{run['seed']}_{hashlib.sha1(key.encode()).hexdigest()[:12]}.npy"
+    os.makedirs(CACHE, exist_ok=True)
+    np.save(os.path.join(CACHE, name), np.asarray(embedding))
+    return name
+
+
+def load_embedding(name):
+    """The ``embedding_`` that :func:`save_embedding` saved as ``name``."""
+    import numpy as np
+
+    path = os.path.join(CACHE, name)
+    if not os.path.exists(path):
+        raise SystemExit(f"{path} is missing: rerun the experiment that fitted it (the cache is not tracked)")
+    return np.load(path)
 
 
 def result_file(experiment, name):

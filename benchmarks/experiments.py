@@ -522,6 +522,26 @@ EXPERIMENTS = {
         "epoch, and the coding-rate weight alpha / 30 was once chosen with ORL's labels. Outcome: the "
         "rule in force 0.877 (LSR+DSC 0.809), twice the steps 0.860, the learning rate x 3 0.864, the "
         "coding rate x 3 0.796 and x 0.3 0.780: nothing beat the rule in force, which stands"),
+    "consensus_post_dev_fits": Experiment(
+        "wellposed.py", (("--datasets", "coil100_relit", "coil100_shadowed", "coil100_dark", "--modes",
+                          "minibatch", "--seeds", "0", "1", "--jobs", "2", "--output", "{results}/yaleb_like.json"),
+                         ("--datasets", "coil100_posed", "digits", "--modes", "minibatch", "--jobs", "2",
+                          "--output", "{results}/posed_digits.json")),
+        "diagnostic", "MiniBatchDSC at the rules in force on the five development sets of the dense C "
+        "(relit, shadowed, dark: seeds 0, 1; posed, digits: seeds 0-4), refitted so that each fit's "
+        "embedding_ is kept (benchmarks/cache) for consensus_post_dev. Registered on 2026-12-07 with "
+        "the rule that consensus_post_dev tests, fixed before any run of it: 'grid medoid', the DSC "
+        "post-processing at the package's one setting and its neighbours on the oracle's grid "
+        "(thresholds 0.1 / 0.2 / 0.5 x subspace dimensions 3 / 4 / 6 x powers 1 / 2 / 3.5, 27 "
+        "settings), each discretised once with the run's seed; the labelling returned is the medoid, "
+        "the one with the largest summed adjusted Rand index with the other 26. It replaces the one "
+        "setting for every dense C (LSR and the deep estimators, every data set) if over the ten cells "
+        "(five sets x LSR on the pixels, 5 spectral seeds, and MiniBatchDSC, the fits above) its mean "
+        "ACC beats the one setting's by more than 0.005 and no cell loses more than 0.02; otherwise it "
+        "stays a reported diagnostic. Disclosed: the grid's steps around the one setting were seen on "
+        "Extended Yale B (postprocessing_oracle_yaleb: one step in power reverses LSR against the deep "
+        "C, in threshold ties them, in dimension leaves LSR ahead; postprocessing_oracle_lsr); the "
+        "medoid's figures on any benchmark are not known"),
     "diagnostic_input_anchor_sweep": Experiment(
         "wellposed.py", (("--estimator", "MiniBatchDSC", "--datasets", "orl", "--modes", "input_anchor=1",
                           "input_anchor=10"),

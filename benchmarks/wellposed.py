@@ -13,7 +13,9 @@ read), one fresh process fits the preset and scores its C four ways:
   from its public code (tuned with labels by its authors; a separate column
   for comparison with papers, never a result of this package).
 
-It also records the effective rank of ``embedding_`` against that of the
+Each fit's ``embedding_`` is kept in ``benchmarks/cache`` (``_common.save_embedding``; its name
+is the result's ``embedding_file``), so that its C can be scored again without refitting. It
+also records the effective rank of ``embedding_`` against that of the
 unit-norm pixels (feature collapse, label-free), wall time per stage, peak
 RSS, the torch thread count and the commit. Results accumulate (resumable)
 in ``wellposed_<estimator>.json`` and ``.md`` in its results folder.
@@ -60,6 +62,7 @@ from _common import (  # noqa: E402
     published_is_comparable,
     residual_epochs,
     run_resumable,
+    save_embedding,
 )
 
 #: "collapse_stop": the preset with the label-free stopping rule ``collapse_tol=0`` (stop after the
@@ -194,6 +197,7 @@ def run_one(estimator, dataset, mode, seed, device, overrides=None):
         "nmi_dsc_post": normalized_mutual_info_score(target, model.labels_),
         "machine": machine(device), "commit": git_commit(),
     }
+    result["embedding_file"] = save_embedding(model.embedding_, result)
     if torch.device(device).type == "cuda":
         result["cuda_max_memory_allocated_bytes"] = int(torch.cuda.max_memory_allocated(device))
     closed_form = params["self_expression"] == "closed_form"

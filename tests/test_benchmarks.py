@@ -432,3 +432,20 @@ def test_set_overrides_parse_values_as_json():
     assert common.overrides_of(["input_anchor=0", "encoder_params={\"hidden\": [8]}", "x=1e-3"]) == {
         "input_anchor": 0, "encoder_params": {"hidden": [8]}, "x": 1e-3}
     assert common.overrides_of([]) == {}
+
+
+def test_embedding_cache_round_trip_and_names_per_fit(tmp_path, monkeypatch):
+    common = _load("_common")
+    monkeypatch.setattr(common, "CACHE", str(tmp_path))
+    run = {"estimator": "MiniBatchDSC", "dataset": "orl", "seed": 3,
+           "estimator_params": {"alpha": 1.0}, "commit": "abc"}
+    embedding = np.arange(12, dtype=np.float32).reshape(4, 3)
+    name = common.save_embedding(embedding, run)
+    assert name.startswith("MiniBatchDSC_orl_s3_") and name.endswith(".npy")
+    loaded = common.load_embedding(name)
+    assert loaded.dtype == np.float32
+    np.testing.assert_array_equal(loaded, embedding)
+    assert common.save_embedding(embedding, {**run, "commit": "abd"}) != name
+    assert common.save_embedding(embedding, {**run, "estimator_params": {"alpha": 2.0}}) != name
+    with pytest.raises(SystemExit, match="missing"):
+        common.load_embedding("nothing.npy")
