@@ -369,6 +369,15 @@ def relaxed_normalized_cut(affinity, n_clusters):
     return float(n_clusters - np.sum(vectors * (scaled @ vectors)))
 
 
+def medoid_labels(labelings):
+    """The labelling that agrees most with the others: the largest summed adjusted
+    Rand index to them (the first on a tie; a single labelling is returned as is)."""
+    if len(labelings) == 1:
+        return labelings[0]
+    agreement = [sum(adjusted_rand_score(a, b) for b in labelings) for a in labelings]
+    return labelings[int(np.argmax(agreement))]
+
+
 def _discretize_or_none(embedding, n_clusters, random_state, n_init=1):
     """Yu and Shi's discretisation of ``embedding``, as in scikit-learn.
 
@@ -397,11 +406,8 @@ def _discretize_or_none(embedding, n_clusters, random_state, n_init=1):
                 runs.append(labels)
             else:
                 outcome = f"found only {n_found} clusters"
-    if len(runs) == 1:
-        return runs[0]
     if runs:
-        agreement = [sum(adjusted_rand_score(a, b) for b in runs) for a in runs]
-        return runs[int(np.argmax(agreement))]
+        return medoid_labels(runs)
     warnings.warn(
         f"assign_labels='discretize' {outcome} for n_clusters={n_clusters}; using the "
         "'kmeans' assignment on the same eigenvectors instead.",

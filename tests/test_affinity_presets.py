@@ -246,3 +246,14 @@ def test_senet_paper_presets():
     assert params == presets.get(SelfExpressiveNetwork, "synthetic", "paper")
     assert (params["gamma"], params["tau"], params["embedding_dim"]) == (50.0, 0.9, 1024)
     assert presets.get("SelfExpressiveNetwork", "emnist")["tau"] == 1.0
+
+
+def test_medoid_labels_is_the_labelling_that_agrees_most():
+    from deepsubspace.affinity import medoid_labels
+
+    a = np.array([0, 0, 1, 1, 2, 2])
+    near = np.array([0, 0, 1, 1, 2, 1])
+    far = np.array([0, 1, 2, 0, 1, 2])
+    np.testing.assert_array_equal(medoid_labels([far, a, near, a]), a)
+    np.testing.assert_array_equal(medoid_labels([far, near, a, a]), a)
+    np.testing.assert_array_equal(medoid_labels([far]), far)

@@ -449,3 +449,19 @@ def test_embedding_cache_round_trip_and_names_per_fit(tmp_path, monkeypatch):
     assert common.save_embedding(embedding, {**run, "estimator_params": {"alpha": 2.0}}) != name
     with pytest.raises(SystemExit, match="missing"):
         common.load_embedding("nothing.npy")
+
+
+def test_consensus_post_scores_both_rules_per_seed():
+    from conftest import union_of_subspaces
+
+    from deepsubspace.baselines import LeastSquaresSubspaceClustering
+
+    consensus = _load("consensus_post")
+    assert len(consensus.GRID) == 27 and (0.2, 4, 2.0) in consensus.GRID
+    X, y = union_of_subspaces(n_subspaces=3, dim=3, ambient=12, per_subspace=30)
+    coef = LeastSquaresSubspaceClustering(n_clusters=3).fit(X).coef_
+    scores = consensus.score_rules(coef, y, 3, [0, 1])
+    assert set(scores) == {"one", "grid_medoid"}
+    assert scores["one"] == [1.0, 1.0] and scores["grid_medoid"] == [1.0, 1.0]
+    noisy = consensus.score_rules(np.random.RandomState(0).rand(90, 90), y, 3, [0])
+    assert all(0 < acc < 0.8 for acc in noisy["one"] + noisy["grid_medoid"])

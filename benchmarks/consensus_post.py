@@ -1,0 +1,188 @@
+"""Post-processing rules scored on kept fits: the package's one DSC setting against the grid medoid.
+
+For every deep fit of the given ``wellposed.py`` result files (their ``embedding_``
+is kept in ``benchmarks/cache``) the dense closed-form C is rebuilt from the
+embedding, and for each of their data sets LSR's C on the pixels is computed
+(``LeastSquaresSubspaceClustering`` defaults, 5 spectral seeds). Each C is
+scored under two rules, both with the discretize assignment and the run's seed:
+
+* ``one``: the DSC post-processing with the package's one setting
+  (``DSC_POST_PROCESSING_DEFAULTS``: threshold 0.2, subspace dimension 4,
+  power 2), one discretisation;
+* ``grid_medoid``: the DSC post-processing at each of the 27 settings of
+  :data:`GRID` (the one setting and its neighbours on the oracle's grid),
+  one discretisation each; the labels are their medoid, the labelling with the
+  largest summed adjusted Rand index with the other 26
+  (``deepsubspace.affinity.medoid_labels``).
+
+Each deep row also says whether ``one`` reproduced the fit's own
+``acc_dsc_post`` (the C rebuilt from the kept embedding is the fit's C).
+Rows accumulate (resumable) in ``--output``; a ``.md`` beside it sums them up.
+
+    python -m benchmarks run consensus_post_dev
+    python benchmarks/consensus_post.py --fits consensus_post_dev_fits/yaleb_like.json --output out.json
+"""
+
+import argparse
+import itertools
+import os
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from _common import (  # noqa: E402
+    DEVELOPMENT_SETS,
+    RESULTS_ROOT,
+    add_jobs_argument,
+    development_set,
+    git_commit,
+    load_embedding,
+    load_results,
+    machine,
+    mean_std,
+    save_results,
+    write_markdown,
+)
+
+#: threshold x subspace dimension x power: the one setting (0.2, 4, 2) and its neighbours on
+#: postprocessing_oracle's grid, fixed on 2026-12-07 (consensus_post_dev_fits) before any run
+GRID = tuple(itertools.product((0.1, 0.2, 0.5), (3, 4, 6), (1.0, 2.0, 3.5)))
+RULES = ("one", "grid_medoid")
+LSR_SEEDS = (0, 1, 2, 3, 4)
+
+
+def _data(dataset):
+    import numpy as np
+
+    from deepsubspace.datasets import load_dataset
+
+    if dataset in DEVELOPMENT_SETS:
+        X, y, _ = development_set(dataset)
+        return np.asarray(X, dtype=np.float64), y
+    data = load_dataset(dataset)
+    return data.data.astype(np.float64), data.target
+
+
+def score_rules(coef, target, n_clusters, seeds):
+    """``{rule: [ACC per seed]}`` of ``coef`` under :data:`RULES` (affinities computed once)."""
+    from deepsubspace.affinity import (
+        DSC_POST_PROCESSING_DEFAULTS,
+        affinity_from_coefficients,
+        medoid_labels,
+        spectral_labels,
+    )
+    from deepsubspace.metrics import clustering_accuracy
+
+    one = tuple(DSC_POST_PROCESSING_DEFAULTS[k] for k in ("threshold", "subspace_dim", "power"))
+    labelings = {seed: [] for seed in seeds}
+    scores = {rule: [] for rule in RULES}
+    for setting in GRID:
+        affinity = affinity_from_coefficients(
+            coef, post_processing="dsc", n_clusters=n_clusters,
+            params=dict(zip(("threshold", "subspace_dim", "power"), setting)))
+        for seed in seeds:
+            labels = spectral_labels(affinity, n_clusters, assign_labels="discretize", random_state=seed)
+            labelings[seed].append(labels)
+            if setting == one:
+                scores["one"].append(clustering_accuracy(target, labels))
+    for seed in seeds:
+        scores["grid_medoid"].append(clustering_accuracy(target, medoid_labels(labelings[seed])))
+    return scores
+
+
+def deep_row(run):
+    import torch
+
+    from deepsubspace.nn.self_expression import ClosedFormSelfExpression
+
+    X, target = _data(run["dataset"])
+    params = run["params"]
+    bank = torch.as_tensor(load_embedding(run["embedding_file"]))
+    coef = ClosedFormSelfExpression(params["beta"] / params["alpha"]).coefficients(bank).numpy()
+    start = time.perf_counter()
+    scores = score_rules(coef, target, params["n_clusters"], [run["seed"]])
+    return {"method": run["estimator"], "dataset": run["dataset"], "seeds": [run["seed"]],
+            "acc": {rule: values for rule, values in scores.items()},
+            "reproduces_fit": abs(scores["one"][0] - run["acc_dsc_post"]) < 1e-12,
+            "fit_acc_dsc_post": run["acc_dsc_post"], "fit_commit": run["commit"],
+            "scoring_seconds": time.perf_counter() - start}
+
+
+def lsr_row(dataset):
+    import numpy as np
+
+    from deepsubspace.baselines import LeastSquaresSubspaceClustering
+
+    X, target = _data(dataset)
+    n_clusters = len(np.unique(target))
+    start = time.perf_counter()
+    coef = LeastSquaresSubspaceClustering(n_clusters=n_clusters).fit(X).coef_
+    scores = score_rules(coef, target, n_clusters, list(LSR_SEEDS))
+    return {"method": "LSR", "dataset": dataset, "seeds": list(LSR_SEEDS), "acc": scores,
+            "scoring_seconds": time.perf_counter() - start}
+
+
+def score_row(key, run):
+    """The row of ``key``: LSR on a data set's pixels (``run`` None) or a kept deep fit."""
+    row = deep_row(run) if run is not None else lsr_row(key.split("/", 1)[1])
+    row.update(commit=git_commit(), machine=machine())
+    return row
+
+
+def markdown(rows):
+    lines = ["| data set | method | seeds | ACC, one setting | ACC, grid medoid | difference |",
+             "|---|---|---|---|---|---|"]
+    groups = {}
+    for row in rows.values():
+        groups.setdefault((row["dataset"], row["method"]), []).append(row)
+    for (dataset, method), group in sorted(groups.items()):
+        acc = {rule: [a for row in group for a in row["acc"][rule]] for rule in RULES}
+        diff = [m - o for m, o in zip(acc["grid_medoid"], acc["one"])]
+        lines.append(f"| {dataset} | {method} | {sum(len(r['seeds']) for r in group)} "
+                     f"| {mean_std(acc['one'])} | {mean_std(acc['grid_medoid'])} | {mean_std(diff)} |")
+    deep = [row for row in rows.values() if "reproduces_fit" in row]
+    if deep:
+        lines += ["", f"The one setting reproduces the fit's own ACC in {sum(r['reproduces_fit'] for r in deep)} "
+                      f"of {len(deep)} deep fits."]
+    any_row = next(iter(rows.values()), None)
+    if any_row:
+        lines += [f"Commits: {', '.join(sorted({r['commit'] for r in rows.values()}))}; machine "
+                  f"{any_row['machine']['processor']}, {any_row['machine']['cpu_count']} CPUs."]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--fits", nargs="+", required=True,
+                        help="wellposed.py result files with embedding_file (a path, or one relative to "
+                             "benchmarks/results: EXPERIMENT/FILE.json)")
+    parser.add_argument("--output", required=True)
+    add_jobs_argument(parser)
+    args = parser.parse_args(argv)
+    rows = load_results(args.output)
+    paths = [path if os.path.exists(path) else os.path.join(RESULTS_ROOT, path) for path in args.fits]
+    runs = {key: run for path in paths for key, run in load_results(path).items()}
+    if not runs:
+        raise SystemExit(f"no fits in {args.fits}")
+    todo = [("LSR/" + d, None) for d in sorted({run["dataset"] for run in runs.values()})]
+    todo += [(key, run) for key, run in sorted(runs.items())]
+    todo = [(key, run) for key, run in todo if key not in rows]
+    for key, run in todo:
+        if run is not None and "embedding_file" not in run:
+            raise SystemExit(f"{key} kept no embedding_ (fitted before benchmarks/cache existed): refit it")
+    with ProcessPoolExecutor(max(1, args.jobs)) as pool:
+        futures = {pool.submit(score_row, key, run): key for key, run in todo}
+        for done in as_completed(futures):
+            key, row = futures[done], done.result()
+            rows[key] = row
+            save_results(args.output, rows)
+            write_markdown(args.output, markdown(rows))
+            print(f"{key}: " + ", ".join(f"{rule} {mean_std(row['acc'][rule])}" for rule in RULES)
+                  + f" ({row['scoring_seconds']:.0f} s)", flush=True)
+    print(markdown(rows))
+    return rows
+
+
+if __name__ == "__main__":
+    main()
