@@ -554,17 +554,28 @@ EXPERIMENTS = {
         "0.594) before this run"),
     "consensus_post_fits": Experiment(
         "wellposed.py", (("--estimator", "MiniBatchDSC", "--datasets", "extended_yaleb", "orl", "--modes",
-                          "minibatch", "--jobs", "2", "--output", "{results}/minibatchdsc.json"),),
-        "diagnostic", "MiniBatchDSC's residual presets on Extended Yale B and ORL (5 seeds) refitted so "
-        "that each fit's embedding_ is kept (benchmarks/cache) for consensus_post_benchmarks; the fits "
-        "are the main table's (wellposed_minibatchdsc) at a later commit"),
+                          "minibatch", "--jobs", "2", "--output", "{results}/minibatchdsc.json"),
+                         ("--estimator", "ContrastiveMiniBatchDSC", "--datasets", "extended_yaleb", "orl",
+                          "--modes", "minibatch", "--jobs", "2", "--output", "{results}/contrastive.json")),
+        "diagnostic", "MiniBatchDSC's and ContrastiveMiniBatchDSC's residual presets on Extended Yale B "
+        "and ORL (5 seeds) refitted so that each fit's embedding_ is kept (benchmarks/cache) for "
+        "consensus_post_benchmarks; the fits are the main table's (wellposed_minibatchdsc, "
+        "wellposed_contrastiveminibatchdsc) at a later commit"),
+    "consensus_post_fits_structural": Experiment(
+        "structural.py", (("--architecture", "residual", "--datasets", "extended_yaleb", "orl", "--jobs", "2",
+                           "--output", "{results}/structural.json"),),
+        "diagnostic", "StructuralContrastiveDSC's 'residual' presets on Extended Yale B and ORL (5 seeds) "
+        "refitted so that each fit's embedding_ is kept, for consensus_post_benchmarks; the main "
+        "table's fits (structural_residual) at a later commit"),
     "consensus_post_benchmarks": Experiment(
         "consensus_post.py", (("--fits", "consensus_post_fits/minibatchdsc.json",
+                               "consensus_post_fits/contrastive.json",
+                               "consensus_post_fits_structural/structural.json",
                                "--output", "{results}/consensus_post_benchmarks.json", "--jobs", "2"),),
         "diagnostic", "the grid-medoid post-processing rule (stated in consensus_post_dev_fits) against "
         "the package's one setting on Extended Yale B and ORL: LSR on the pixels (5 spectral seeds) and "
-        "the MiniBatchDSC fits of consensus_post_fits. Registered on 2026-12-07 before any run: whether "
-        "the rule replaces the one setting is decided by consensus_post_dev alone, never by these "
+        "the deep fits of consensus_post_fits and consensus_post_fits_structural. "
+        "Registered on 2026-12-07 before any run: whether the rule replaces the one setting is decided by consensus_post_dev alone, never by these "
         "figures"),
     "diagnostic_input_anchor_sweep": Experiment(
         "wellposed.py", (("--estimator", "MiniBatchDSC", "--datasets", "orl", "--modes", "input_anchor=1",
