@@ -575,8 +575,8 @@ EXPERIMENTS = {
         "diagnostic", "the grid-medoid post-processing rule (stated in consensus_post_dev_fits) against "
         "the package's one setting on Extended Yale B and ORL: LSR on the pixels (5 spectral seeds) and "
         "the deep fits of consensus_post_fits and consensus_post_fits_structural. "
-        "Registered on 2026-12-07 before any run: whether the rule replaces the one setting is decided by consensus_post_dev alone, never by these "
-        "figures"),
+        "Registered on 2026-12-07 before any run: whether the rule replaces the one setting is "
+        "decided by consensus_post_dev alone, never by these figures"),
     "diagnostic_input_anchor_sweep": Experiment(
         "wellposed.py", (("--estimator", "MiniBatchDSC", "--datasets", "orl", "--modes", "input_anchor=1",
                           "input_anchor=10"),
