@@ -4,7 +4,10 @@ For every deep fit of the given ``wellposed.py`` result files (their ``embedding
 is kept in ``benchmarks/cache``) the dense closed-form C is rebuilt from the
 embedding, and for each of their data sets LSR's C on the pixels is computed
 (``LeastSquaresSubspaceClustering`` defaults, 5 spectral seeds). Each C is
-scored under two rules, both with the discretize assignment and the run's seed:
+scored under two rules, both with the discretize assignment and the run's seed
+(where a discretisation finds fewer than ``n_clusters`` clusters, the package's
+documented k-means fallback labels it; its warning is silenced here, since the
+grid's extreme settings trigger it often):
 
 * ``one``: the DSC post-processing with the package's one setting
   (``DSC_POST_PROCESSING_DEFAULTS``: threshold 0.2, subspace dimension 4,
@@ -15,7 +18,9 @@ scored under two rules, both with the discretize assignment and the run's seed:
   largest summed adjusted Rand index with the other 26
   (``deepsubspace.affinity.medoid_labels``).
 
-Each deep row also says whether ``one`` reproduced the fit's own
+Every grid labelling of every C is kept in ``benchmarks/cache`` (the row's
+``labellings_file``: int16, seeds x settings x samples), so that another
+consensus of them needs no spectral step. Each deep row also says whether ``one`` reproduced the fit's own
 ``acc_dsc_post`` (the C rebuilt from the kept embedding is the fit's C).
 Rows accumulate (resumable) in ``--output``; a ``.md`` beside it sums them up.
 
@@ -28,10 +33,12 @@ import itertools
 import os
 import sys
 import time
+import warnings
 from concurrent.futures import ProcessPoolExecutor, as_completed
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from _common import (  # noqa: E402
+    CACHE,
     DEVELOPMENT_SETS,
     RESULTS_ROOT,
     add_jobs_argument,
@@ -65,13 +72,18 @@ def _data(dataset):
 
 
 def score_rules(coef, target, n_clusters, seeds):
-    """``{rule: [ACC per seed]}`` of ``coef`` under :data:`RULES` (affinities computed once)."""
+    """``({rule: [ACC per seed]}, labellings)`` of ``coef`` under :data:`RULES` (affinities
+    computed once); ``labellings[s, g]`` are the labels of seed ``seeds[s]`` at ``GRID[g]``."""
+    import numpy as np
+
     from deepsubspace.affinity import (
         DSC_POST_PROCESSING_DEFAULTS,
         affinity_from_coefficients,
         medoid_labels,
         spectral_labels,
     )
+    from sklearn.exceptions import ConvergenceWarning
+
     from deepsubspace.metrics import clustering_accuracy
 
     one = tuple(DSC_POST_PROCESSING_DEFAULTS[k] for k in ("threshold", "subspace_dim", "power"))
@@ -82,13 +94,15 @@ def score_rules(coef, target, n_clusters, seeds):
             coef, post_processing="dsc", n_clusters=n_clusters,
             params=dict(zip(("threshold", "subspace_dim", "power"), setting)))
         for seed in seeds:
-            labels = spectral_labels(affinity, n_clusters, assign_labels="discretize", random_state=seed)
+            with warnings.catch_warnings():  # the documented fallback to k-means, common on the grid
+                warnings.simplefilter("ignore", ConvergenceWarning)
+                labels = spectral_labels(affinity, n_clusters, assign_labels="discretize", random_state=seed)
             labelings[seed].append(labels)
             if setting == one:
                 scores["one"].append(clustering_accuracy(target, labels))
     for seed in seeds:
         scores["grid_medoid"].append(clustering_accuracy(target, medoid_labels(labelings[seed])))
-    return scores
+    return scores, np.array([labelings[seed] for seed in seeds], dtype=np.int16)
 
 
 def deep_row(run):
@@ -101,8 +115,8 @@ def deep_row(run):
     bank = torch.as_tensor(load_embedding(run["embedding_file"]))
     coef = ClosedFormSelfExpression(params["beta"] / params["alpha"]).coefficients(bank).numpy()
     start = time.perf_counter()
-    scores = score_rules(coef, target, params["n_clusters"], [run["seed"]])
-    return {"method": run["estimator"], "dataset": run["dataset"], "seeds": [run["seed"]],
+    scores, labellings = score_rules(coef, target, params["n_clusters"], [run["seed"]])
+    return labellings, {"method": run["estimator"], "dataset": run["dataset"], "seeds": [run["seed"]],
             "acc": {rule: values for rule, values in scores.items()},
             "reproduces_fit": abs(scores["one"][0] - run["acc_dsc_post"]) < 1e-12,
             "fit_acc_dsc_post": run["acc_dsc_post"], "fit_commit": run["commit"],
@@ -118,15 +132,21 @@ def lsr_row(dataset):
     n_clusters = len(np.unique(target))
     start = time.perf_counter()
     coef = LeastSquaresSubspaceClustering(n_clusters=n_clusters).fit(X).coef_
-    scores = score_rules(coef, target, n_clusters, list(LSR_SEEDS))
-    return {"method": "LSR", "dataset": dataset, "seeds": list(LSR_SEEDS), "acc": scores,
+    scores, labellings = score_rules(coef, target, n_clusters, list(LSR_SEEDS))
+    return labellings, {"method": "LSR", "dataset": dataset, "seeds": list(LSR_SEEDS), "acc": scores,
             "scoring_seconds": time.perf_counter() - start}
 
 
 def score_row(key, run):
     """The row of ``key``: LSR on a data set's pixels (``run`` None) or a kept deep fit."""
-    row = deep_row(run) if run is not None else lsr_row(key.split("/", 1)[1])
+    import numpy as np
+
+    labellings, row = deep_row(run) if run is not None else lsr_row(key.split("/", 1)[1])
     row.update(commit=git_commit(), machine=machine())
+    # every grid labelling, so that another consensus of them needs no spectral step again
+    row["labellings_file"] = f"labellings_{key.replace('/', '_')}_{row['commit'][:12]}.npy"
+    os.makedirs(CACHE, exist_ok=True)
+    np.save(os.path.join(CACHE, row["labellings_file"]), labellings)
     return row
 
 

@@ -460,8 +460,9 @@ def test_consensus_post_scores_both_rules_per_seed():
     assert len(consensus.GRID) == 27 and (0.2, 4, 2.0) in consensus.GRID
     X, y = union_of_subspaces(n_subspaces=3, dim=3, ambient=12, per_subspace=30)
     coef = LeastSquaresSubspaceClustering(n_clusters=3).fit(X).coef_
-    scores = consensus.score_rules(coef, y, 3, [0, 1])
+    scores, labellings = consensus.score_rules(coef, y, 3, [0, 1])
+    assert labellings.shape == (2, 27, 90)
     assert set(scores) == {"one", "grid_medoid"}
     assert scores["one"] == [1.0, 1.0] and scores["grid_medoid"] == [1.0, 1.0]
-    noisy = consensus.score_rules(np.random.RandomState(0).rand(90, 90), y, 3, [0])
+    noisy, _ = consensus.score_rules(np.random.RandomState(0).rand(90, 90), y, 3, [0])
     assert all(0 < acc < 0.8 for acc in noisy["one"] + noisy["grid_medoid"])
