@@ -20,8 +20,11 @@ grid's extreme settings trigger it often):
 
 Every grid labelling of every C is kept in ``benchmarks/cache`` (the row's
 ``labellings_file``: int16, seeds x settings x samples), so that another
-consensus of them needs no spectral step. Each deep row also says whether ``one`` reproduced the fit's own
-``acc_dsc_post`` (the C rebuilt from the kept embedding is the fit's C).
+consensus of them needs no spectral step. Both rules draw every discretisation
+from the run's seed itself; the fit drew its own from the same seed after one
+draw for the network's seed, so ``one`` equals the fit's ``acc_dsc_post``
+(``reproduces_fit``) where the discretisation's start does not matter, and is
+another draw of the same rule where it does.
 Rows accumulate (resumable) in ``--output``; a ``.md`` beside it sums them up.
 
     python -m benchmarks run consensus_post_dev
