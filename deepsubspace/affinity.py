@@ -370,8 +370,26 @@ def relaxed_normalized_cut(affinity, n_clusters):
 
 
 def medoid_labels(labelings):
-    """The labelling that agrees most with the others: the largest summed adjusted
-    Rand index to them (the first on a tie; a single labelling is returned as is)."""
+    """The labelling that agrees most with the others (their medoid).
+
+    A consensus that reads no label: of several labellings of the same
+    samples (random starts of the discretisation, say, or several
+    post-processing settings), the one with the largest summed adjusted Rand
+    index to all of them.
+
+    Parameters
+    ----------
+    labelings : sequence of array-like of shape (n_samples,)
+        At least one labelling.
+
+    Returns
+    -------
+    labels : ndarray of shape (n_samples,)
+        One of ``labelings`` (the first on a tie; a single labelling is
+        returned as is).
+    """
+    if len(labelings) == 0:
+        raise ValueError("medoid_labels needs at least one labelling, got none.")
     if len(labelings) == 1:
         return labelings[0]
     agreement = [sum(adjusted_rand_score(a, b) for b in labelings) for a in labelings]

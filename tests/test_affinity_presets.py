@@ -257,3 +257,5 @@ def test_medoid_labels_is_the_labelling_that_agrees_most():
     np.testing.assert_array_equal(medoid_labels([far, a, near, a]), a)
     np.testing.assert_array_equal(medoid_labels([far, near, a, a]), a)
     np.testing.assert_array_equal(medoid_labels([far]), far)
+    with pytest.raises(ValueError, match="at least one labelling"):
+        medoid_labels([])
