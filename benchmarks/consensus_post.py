@@ -92,7 +92,7 @@ def score_rules(coef, target, n_clusters, seeds):
     from deepsubspace.metrics import clustering_accuracy
 
     one = tuple(DSC_POST_PROCESSING_DEFAULTS[k] for k in ("threshold", "subspace_dim", "power"))
-    labelings = {seed: [] for seed in seeds}
+    labellings = {seed: [] for seed in seeds}
     scores = {rule: [] for rule in RULES}
     for setting in GRID:
         affinity = affinity_from_coefficients(
@@ -102,12 +102,12 @@ def score_rules(coef, target, n_clusters, seeds):
             with warnings.catch_warnings():  # the documented fallback to k-means, common on the grid
                 warnings.simplefilter("ignore", ConvergenceWarning)
                 labels = spectral_labels(affinity, n_clusters, assign_labels="discretize", random_state=seed)
-            labelings[seed].append(labels)
+            labellings[seed].append(labels)
             if setting == one:
                 scores["one"].append(clustering_accuracy(target, labels))
     for seed in seeds:
-        scores["grid_medoid"].append(clustering_accuracy(target, medoid_labels(labelings[seed])))
-    return scores, np.array([labelings[seed] for seed in seeds], dtype=np.int16)
+        scores["grid_medoid"].append(clustering_accuracy(target, medoid_labels(labellings[seed])))
+    return scores, np.array([labellings[seed] for seed in seeds], dtype=np.int16)
 
 
 def deep_row(run):

@@ -369,7 +369,7 @@ def relaxed_normalized_cut(affinity, n_clusters):
     return float(n_clusters - np.sum(vectors * (scaled @ vectors)))
 
 
-def medoid_labels(labelings):
+def medoid_labels(labellings):
     """The labelling that agrees most with the others (their medoid).
 
     A consensus that reads no label: of several labellings of the same
@@ -379,21 +379,21 @@ def medoid_labels(labelings):
 
     Parameters
     ----------
-    labelings : sequence of array-like of shape (n_samples,)
+    labellings : sequence of array-like of shape (n_samples,)
         At least one labelling.
 
     Returns
     -------
     labels : ndarray of shape (n_samples,)
-        One of ``labelings`` (the first on a tie; a single labelling is
+        One of ``labellings`` (the first on a tie; a single labelling is
         returned as is).
     """
-    if len(labelings) == 0:
+    if len(labellings) == 0:
         raise ValueError("medoid_labels needs at least one labelling, got none.")
-    if len(labelings) == 1:
-        return labelings[0]
-    agreement = [sum(adjusted_rand_score(a, b) for b in labelings) for a in labelings]
-    return labelings[int(np.argmax(agreement))]
+    if len(labellings) == 1:
+        return labellings[0]
+    agreement = [sum(adjusted_rand_score(a, b) for b in labellings) for a in labellings]
+    return labellings[int(np.argmax(agreement))]
 
 
 def _discretize_or_none(embedding, n_clusters, random_state, n_init=1):
