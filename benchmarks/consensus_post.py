@@ -77,8 +77,9 @@ def _data(dataset):
 
 
 def score_rules(coef, target, n_clusters, seeds):
-    """``({rule: [ACC per seed]}, labellings)`` of ``coef`` under :data:`RULES` (affinities
-    computed once); ``labellings[s, g]`` are the labels of seed ``seeds[s]`` at ``GRID[g]``."""
+    """``({rule: [ACC per seed]}, acc_grid, labellings)`` of ``coef`` under :data:`RULES`
+    (affinities computed once); ``labellings[s, g]`` are the labels of seed ``seeds[s]`` at
+    ``GRID[g]`` and ``acc_grid[s][g]`` their ACC."""
     import numpy as np
 
     from deepsubspace.affinity import (
@@ -91,9 +92,8 @@ def score_rules(coef, target, n_clusters, seeds):
 
     from deepsubspace.metrics import clustering_accuracy
 
-    one = tuple(DSC_POST_PROCESSING_DEFAULTS[k] for k in ("threshold", "subspace_dim", "power"))
+    one = GRID.index(tuple(DSC_POST_PROCESSING_DEFAULTS[k] for k in ("threshold", "subspace_dim", "power")))
     labellings = {seed: [] for seed in seeds}
-    scores = {rule: [] for rule in RULES}
     for setting in GRID:
         affinity = affinity_from_coefficients(
             coef, post_processing="dsc", n_clusters=n_clusters,
@@ -103,11 +103,10 @@ def score_rules(coef, target, n_clusters, seeds):
                 warnings.simplefilter("ignore", ConvergenceWarning)
                 labels = spectral_labels(affinity, n_clusters, assign_labels="discretize", random_state=seed)
             labellings[seed].append(labels)
-            if setting == one:
-                scores["one"].append(clustering_accuracy(target, labels))
-    for seed in seeds:
-        scores["grid_medoid"].append(clustering_accuracy(target, medoid_labels(labellings[seed])))
-    return scores, np.array([labellings[seed] for seed in seeds], dtype=np.int16)
+    acc_grid = [[clustering_accuracy(target, labels) for labels in labellings[seed]] for seed in seeds]
+    scores = {"one": [per_seed[one] for per_seed in acc_grid],
+              "grid_medoid": [clustering_accuracy(target, medoid_labels(labellings[seed])) for seed in seeds]}
+    return scores, acc_grid, np.array([labellings[seed] for seed in seeds], dtype=np.int16)
 
 
 def deep_row(run):
@@ -115,14 +114,14 @@ def deep_row(run):
 
     from deepsubspace.nn.self_expression import ClosedFormSelfExpression
 
-    X, target = _data(run["dataset"])
+    _, target = _data(run["dataset"])
     params = run["params"]
     bank = torch.as_tensor(load_embedding(run["embedding_file"]))
     coef = ClosedFormSelfExpression(params["beta"] / params["alpha"]).coefficients(bank).numpy()
     start = time.perf_counter()
-    scores, labellings = score_rules(coef, target, params["n_clusters"], [run["seed"]])
+    scores, acc_grid, labellings = score_rules(coef, target, params["n_clusters"], [run["seed"]])
     return labellings, {"method": run["estimator"], "dataset": run["dataset"], "seeds": [run["seed"]],
-            "acc": {rule: values for rule, values in scores.items()},
+            "acc": scores, "acc_grid": acc_grid,
             "reproduces_fit": abs(scores["one"][0] - run["acc_dsc_post"]) < 1e-12,
             "fit_acc_dsc_post": run["acc_dsc_post"], "fit_commit": run["commit"],
             "scoring_seconds": time.perf_counter() - start}
@@ -137,21 +136,10 @@ def lsr_row(dataset):
     n_clusters = len(np.unique(target))
     start = time.perf_counter()
     coef = LeastSquaresSubspaceClustering(n_clusters=n_clusters).fit(X).coef_
-    scores, labellings = score_rules(coef, target, n_clusters, list(LSR_SEEDS))
+    scores, acc_grid, labellings = score_rules(coef, target, n_clusters, list(LSR_SEEDS))
     return labellings, {"method": "LSR", "dataset": dataset, "seeds": list(LSR_SEEDS), "acc": scores,
+            "acc_grid": acc_grid,
             "scoring_seconds": time.perf_counter() - start}
-
-
-def grid_accuracies(row):
-    """ACC of every kept grid labelling of ``row``: ``[seed][setting]`` in :data:`GRID`'s order
-    (how the grid's settings fare one by one; the labels are read here, not by either rule)."""
-    import numpy as np
-
-    from deepsubspace.metrics import clustering_accuracy
-
-    _, target = _data(row["dataset"])
-    labellings = np.load(os.path.join(CACHE, row["labellings_file"]))
-    return [[clustering_accuracy(target, labels) for labels in per_seed] for per_seed in labellings]
 
 
 def score_row(key, run):
@@ -164,7 +152,6 @@ def score_row(key, run):
     row["labellings_file"] = f"labellings_{key.replace('/', '_')}_{row['commit'][:12]}.npy"
     os.makedirs(CACHE, exist_ok=True)
     np.save(os.path.join(CACHE, row["labellings_file"]), labellings)
-    row["acc_grid"] = grid_accuracies(row)
     return row
 
 
@@ -211,10 +198,6 @@ def main(argv=None):
     todo = [("LSR/" + d, None) for d in sorted({run["dataset"] for run in runs.values()})]
     todo += [(key, run) for key, run in sorted(runs.items())]
     todo = [(key, run) for key, run in todo if key not in rows]
-    for key, row in rows.items():  # rows scored before acc_grid was recorded, from their labellings
-        if "acc_grid" not in row and "labellings_file" in row:
-            row["acc_grid"] = grid_accuracies(row)
-            save_results(args.output, rows)
     for key, run in todo:
         if run is not None and "embedding_file" not in run:
             raise SystemExit(f"{key} kept no embedding_ (fitted before benchmarks/cache existed): refit it")

@@ -451,7 +451,7 @@ def test_embedding_cache_round_trip_and_names_per_fit(tmp_path, monkeypatch):
         common.load_embedding("nothing.npy")
 
 
-def test_consensus_post_scores_both_rules_per_seed(tmp_path, monkeypatch):
+def test_consensus_post_scores_both_rules_per_seed():
     from conftest import union_of_subspaces
 
     from deepsubspace.baselines import LeastSquaresSubspaceClustering
@@ -460,13 +460,10 @@ def test_consensus_post_scores_both_rules_per_seed(tmp_path, monkeypatch):
     assert len(consensus.GRID) == 27 and (0.2, 4, 2.0) in consensus.GRID
     X, y = union_of_subspaces(n_subspaces=3, dim=3, ambient=12, per_subspace=30)
     coef = LeastSquaresSubspaceClustering(n_clusters=3).fit(X).coef_
-    scores, labellings = consensus.score_rules(coef, y, 3, [0, 1])
+    scores, acc_grid, labellings = consensus.score_rules(coef, y, 3, [0, 1])
     assert labellings.shape == (2, 27, 90)
     assert set(scores) == {"one", "grid_medoid"}
     assert scores["one"] == [1.0, 1.0] and scores["grid_medoid"] == [1.0, 1.0]
-    monkeypatch.setattr(consensus, "CACHE", str(tmp_path))
-    monkeypatch.setattr(consensus, "_data", lambda dataset: (X, y))
-    np.save(tmp_path / "l.npy", labellings)
-    assert consensus.grid_accuracies({"dataset": "any", "labellings_file": "l.npy"}) == [[1.0] * 27] * 2
-    noisy, _ = consensus.score_rules(np.random.RandomState(0).rand(90, 90), y, 3, [0])
+    assert acc_grid == [[1.0] * 27] * 2
+    noisy, _, _ = consensus.score_rules(np.random.RandomState(0).rand(90, 90), y, 3, [0])
     assert all(0 < acc < 0.8 for acc in noisy["one"] + noisy["grid_medoid"])
