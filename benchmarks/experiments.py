@@ -575,7 +575,10 @@ EXPERIMENTS = {
         "0.995 -> 0.996, shadowed 0.921 -> 0.871 / 0.926 -> 0.927, dark 0.826 -> 0.820 / 0.884 -> "
         "0.884: mean change -0.003 over the ten cells, and LSR on the shadowed set loses 0.050, so the "
         "rule is not adopted and the one setting stays. Rescored at a later commit with identical "
-        "figures, so that the grid labellings and acc_grid are kept"),
+        "figures, so that the grid labellings and acc_grid are kept. The co-association rule "
+        "(grid_coassociation, the consensus step proposed after the medoid's rejection) was added on "
+        "2026-12-07 and scored from the kept labellings; its figures here had been looked at in an "
+        "exploratory script first, so it is recorded, not proposed"),
     "consensus_post_fits": Experiment(
         "wellposed.py", (("--estimator", "MiniBatchDSC", "--datasets", "extended_yaleb", "orl", "--modes",
                           "minibatch", "--jobs", "2", "--output", "{results}/minibatchdsc.json"),
@@ -607,7 +610,9 @@ EXPERIMENTS = {
         "medoid, 5 seeds; the rule was not adopted): Extended Yale B LSR 0.966 / 0.867, MiniBatchDSC "
         "0.962 / 0.983, ContrastiveMiniBatchDSC 0.967 / 0.947; ORL LSR 0.802 / 0.822, MiniBatchDSC "
         "0.836 / 0.838, ContrastiveMiniBatchDSC 0.841 / 0.846 (the one setting redrawn with the run's "
-        "seed). StructuralContrastiveDSC's fits were not run"),
+        "seed). StructuralContrastiveDSC's fits were not run. The co-association rule "
+        "(consensus_post_dev) was added on 2026-12-07, scored from the kept labellings after its "
+        "development figures were known"),
     "diagnostic_input_anchor_sweep": Experiment(
         "wellposed.py", (("--estimator", "MiniBatchDSC", "--datasets", "orl", "--modes", "input_anchor=1",
                           "input_anchor=10"),
