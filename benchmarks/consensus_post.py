@@ -225,7 +225,8 @@ def markdown(rows):
                   if all("acc_grid" in row for row in group) else "n/a")
         lines.append(f"| {dataset} | {method} | {sum(len(r['seeds']) for r in group)} "
                      f"| {mean_std(acc['one'])} "
-                     + "".join(f"| {mean_std(acc[rule])} | {mean_std(diff[rule])} " for rule in RULES[1:])
+                     + "".join(f"| {mean_std(acc[rule])} | {mean_std(diff[rule])} " if acc[rule] else "| n/a | n/a "
+                               for rule in RULES[1:])
                      + f"| {spread} |")
     deep = [row for row in rows.values() if "reproduces_fit" in row]
     if deep:
