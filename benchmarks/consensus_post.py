@@ -49,15 +49,14 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from _common import (  # noqa: E402
     CACHE,
-    DEVELOPMENT_SETS,
     RESULTS_ROOT,
     add_jobs_argument,
-    development_set,
     git_commit,
     load_embedding,
     load_results,
     machine,
     mean_std,
+    samples_and_target,
     save_results,
     write_markdown,
 )
@@ -67,18 +66,6 @@ from _common import (  # noqa: E402
 GRID = tuple(itertools.product((0.1, 0.2, 0.5), (3, 4, 6), (1.0, 2.0, 3.5)))
 RULES = ("one", "grid_medoid", "grid_coassociation")
 LSR_SEEDS = (0, 1, 2, 3, 4)
-
-
-def _data(dataset):
-    import numpy as np
-
-    from deepsubspace.datasets import load_dataset
-
-    if dataset in DEVELOPMENT_SETS:
-        X, y, _ = development_set(dataset)
-        return np.asarray(X, dtype=np.float64), y
-    data = load_dataset(dataset)
-    return data.data.astype(np.float64), data.target
 
 
 def coassociation_labels(labellings, n_clusters, random_state):
@@ -151,7 +138,7 @@ def deep_row(run):
 
     from deepsubspace.nn.self_expression import ClosedFormSelfExpression
 
-    _, target = _data(run["dataset"])
+    _, target = samples_and_target(run["dataset"])
     params = run["params"]
     bank = torch.as_tensor(load_embedding(run["embedding_file"]))
     coef = ClosedFormSelfExpression(params["beta"] / params["alpha"]).coefficients(bank).numpy()
@@ -169,7 +156,8 @@ def lsr_row(dataset):
 
     from deepsubspace.baselines import LeastSquaresSubspaceClustering
 
-    X, target = _data(dataset)
+    X, target = samples_and_target(dataset)
+    X = np.asarray(X, dtype=np.float64)
     n_clusters = len(np.unique(target))
     start = time.perf_counter()
     coef = LeastSquaresSubspaceClustering(n_clusters=n_clusters).fit(X).coef_
@@ -202,7 +190,7 @@ def add_missing_rules(key, row):
     if not row.get("labellings_file") or not os.path.exists(path):
         raise SystemExit(f"{key} lacks {missing} and its grid labellings are not in {CACHE}: "
                          "delete the row to rescore it")
-    target = _data(row["dataset"])[1]
+    target = samples_and_target(row["dataset"])[1]
     n_clusters = len(np.unique(target))
     row["acc"].update(consensus_scores(np.load(path), target, n_clusters, row["seeds"], missing))
     row.setdefault("rule_commits", {}).update({rule: git_commit() for rule in missing})

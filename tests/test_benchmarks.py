@@ -479,7 +479,7 @@ def test_consensus_post_coassociation_follows_the_majority_and_fills_old_rows(tm
     labels = consensus.coassociation_labels([truth] * 5 + noisy, 3, random_state=0)
     assert clustering_accuracy(truth, labels) == 1.0
     # a row scored before the rule existed gets it from its kept labellings, with its commit
-    target = consensus._data("digits")[1]
+    target = consensus.samples_and_target("digits")[1]
     monkeypatch.setattr(consensus, "CACHE", str(tmp_path))
     np.save(tmp_path / "old.npy", np.tile(target, (1, 27, 1)).astype(np.int16))
     row = {"dataset": "digits", "seeds": [0], "acc": {"one": [0.5], "grid_medoid": [0.5]},
