@@ -254,6 +254,16 @@ def load_data(name, **kwargs):
     return load_dataset(name, **kwargs)
 
 
+def samples_and_target(dataset):
+    """``(X, y)`` of a development set (:func:`development_set`) or a benchmark (:func:`load_data`),
+    in the dtype each gives (the development sets float64, the benchmarks float32)."""
+    if dataset in DEVELOPMENT_SETS:
+        X, y, _ = development_set(dataset)
+        return X, y
+    data = load_data(dataset)
+    return data.data, data.target
+
+
 def write_bundle(folder):
     """Write what a device run needs into ``folder``: the files of :data:`COPIED` (they pass
     their sha256 check there) and the decoded arrays of :data:`BUNDLED` (float32, compressed)."""

@@ -35,7 +35,7 @@ from multiprocessing import get_context
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _common import DEVELOPMENT_SETS, RESULTS, development_set, machine  # noqa: E402
+from _common import RESULTS, machine, samples_and_target  # noqa: E402
 
 METHODS = ["kmeans", "spectral_knn", "lsr", "lsr+dsc", "lsr+top3", "ssc", "ssc+dsc", "ensc", "ensc+dsc",
            "ensc_you", "ensc_you+rows"]
@@ -80,13 +80,8 @@ def run_method(dataset, method, seeds, n_init=1):
         SparseSubspaceClustering,
     )
     from deepsubspace.affinity import spectral_labels
-    from deepsubspace.datasets import load_dataset
-
-    if dataset in DEVELOPMENT_SETS:
-        X, y, _ = development_set(dataset)
-    else:
-        data = load_dataset(dataset)
-        X, y = data.data.astype(np.float64), data.target
+    X, y = samples_and_target(dataset)
+    X = np.asarray(X, dtype=np.float64)
     k = len(np.unique(y))
     base, _, post = method.partition("+")
     runs = []

@@ -16,7 +16,12 @@ grid's extreme settings trigger it often):
   :data:`GRID` (the one setting and its neighbours on the oracle's grid),
   one discretisation each; the labels are their medoid, the labelling with the
   largest summed adjusted Rand index with the other 26
-  (``deepsubspace.affinity.medoid_labels``).
+  (``deepsubspace.affinity.medoid_labels``);
+* ``grid_coassociation``: the same 27 labellings, and the labels of the spectral step
+  (discretize, the run's seed) on their co-association matrix, the fraction of the
+  labellings that put two samples together (Strehl and Ghosh's CSPA consensus, with
+  the package's spectral step as the graph partitioner). Added on 2026-12-07 after the
+  medoid was rejected; a row scored before it gets it from its kept labellings.
 
 Every grid labelling of every C is kept in ``benchmarks/cache`` (the row's
 ``labellings_file``: int16, seeds x settings x samples), so that another
@@ -44,15 +49,14 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from _common import (  # noqa: E402
     CACHE,
-    DEVELOPMENT_SETS,
     RESULTS_ROOT,
     add_jobs_argument,
-    development_set,
     git_commit,
     load_embedding,
     load_results,
     machine,
     mean_std,
+    samples_and_target,
     save_results,
     write_markdown,
 )
@@ -60,20 +64,40 @@ from _common import (  # noqa: E402
 #: threshold x subspace dimension x power: the one setting (0.2, 4, 2) and its neighbours on
 #: postprocessing_oracle's grid, fixed on 2026-12-07 (consensus_post_dev_fits) before any run
 GRID = tuple(itertools.product((0.1, 0.2, 0.5), (3, 4, 6), (1.0, 2.0, 3.5)))
-RULES = ("one", "grid_medoid")
+RULES = ("one", "grid_medoid", "grid_coassociation")
 LSR_SEEDS = (0, 1, 2, 3, 4)
 
 
-def _data(dataset):
+def coassociation_labels(labellings, n_clusters, random_state):
+    """Labels of the spectral step on the co-association matrix of ``labellings``
+    (n_labellings, n_samples): entry (i, j) is the fraction of them with i and j together."""
     import numpy as np
 
-    from deepsubspace.datasets import load_dataset
+    from deepsubspace.affinity import spectral_labels
+    from sklearn.exceptions import ConvergenceWarning
 
-    if dataset in DEVELOPMENT_SETS:
-        X, y, _ = development_set(dataset)
-        return np.asarray(X, dtype=np.float64), y
-    data = load_dataset(dataset)
-    return data.data.astype(np.float64), data.target
+    labellings = np.asarray(labellings, dtype=np.int64)
+    n_labels = labellings.max() + 1
+    indicators = np.zeros((labellings.shape[1], len(labellings) * n_labels))
+    for index, labels in enumerate(labellings):
+        indicators[np.arange(labellings.shape[1]), index * n_labels + labels] = 1.0
+    coassociation = indicators @ indicators.T / len(labellings)
+    with warnings.catch_warnings():  # the documented fallback to k-means
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return spectral_labels(coassociation, n_clusters, assign_labels="discretize",
+                               random_state=random_state)
+
+
+def consensus_scores(labellings, target, n_clusters, seeds, rules=RULES[1:]):
+    """``{rule: [ACC per seed]}`` of the consensus ``rules`` of the grid ``labellings``
+    (seeds x settings x samples, as :func:`score_rules` returns them)."""
+    from deepsubspace.affinity import medoid_labels
+    from deepsubspace.metrics import clustering_accuracy
+
+    consensus = {"grid_medoid": lambda per_seed, seed: medoid_labels(per_seed),
+                 "grid_coassociation": lambda per_seed, seed: coassociation_labels(per_seed, n_clusters, seed)}
+    return {rule: [clustering_accuracy(target, consensus[rule](per_seed, seed))
+                   for per_seed, seed in zip(labellings, seeds)] for rule in rules}
 
 
 def score_rules(coef, target, n_clusters, seeds):
@@ -85,7 +109,6 @@ def score_rules(coef, target, n_clusters, seeds):
     from deepsubspace.affinity import (
         DSC_POST_PROCESSING_DEFAULTS,
         affinity_from_coefficients,
-        medoid_labels,
         spectral_labels,
     )
     from sklearn.exceptions import ConvergenceWarning
@@ -104,9 +127,10 @@ def score_rules(coef, target, n_clusters, seeds):
                 labels = spectral_labels(affinity, n_clusters, assign_labels="discretize", random_state=seed)
             labellings[seed].append(labels)
     acc_grid = [[clustering_accuracy(target, labels) for labels in labellings[seed]] for seed in seeds]
+    labellings = np.array([labellings[seed] for seed in seeds], dtype=np.int16)
     scores = {"one": [per_seed[one] for per_seed in acc_grid],
-              "grid_medoid": [clustering_accuracy(target, medoid_labels(labellings[seed])) for seed in seeds]}
-    return scores, acc_grid, np.array([labellings[seed] for seed in seeds], dtype=np.int16)
+              **consensus_scores(labellings, target, n_clusters, seeds)}
+    return scores, acc_grid, labellings
 
 
 def deep_row(run):
@@ -114,7 +138,7 @@ def deep_row(run):
 
     from deepsubspace.nn.self_expression import ClosedFormSelfExpression
 
-    _, target = _data(run["dataset"])
+    _, target = samples_and_target(run["dataset"])
     params = run["params"]
     bank = torch.as_tensor(load_embedding(run["embedding_file"]))
     coef = ClosedFormSelfExpression(params["beta"] / params["alpha"]).coefficients(bank).numpy()
@@ -132,7 +156,8 @@ def lsr_row(dataset):
 
     from deepsubspace.baselines import LeastSquaresSubspaceClustering
 
-    X, target = _data(dataset)
+    X, target = samples_and_target(dataset)
+    X = np.asarray(X, dtype=np.float64)
     n_clusters = len(np.unique(target))
     start = time.perf_counter()
     coef = LeastSquaresSubspaceClustering(n_clusters=n_clusters).fit(X).coef_
@@ -155,22 +180,42 @@ def score_row(key, run):
     return row
 
 
+def add_missing_rules(key, row):
+    """``row`` with the consensus rules it lacks, computed from its kept grid labellings
+    (their commits in ``rule_commits``)."""
+    import numpy as np
+
+    missing = [rule for rule in RULES if rule not in row["acc"]]
+    path = os.path.join(CACHE, row.get("labellings_file", ""))
+    if not row.get("labellings_file") or not os.path.exists(path):
+        raise SystemExit(f"{key} lacks {missing} and its grid labellings are not in {CACHE}: "
+                         "delete the row to rescore it")
+    target = samples_and_target(row["dataset"])[1]
+    n_clusters = len(np.unique(target))
+    row["acc"].update(consensus_scores(np.load(path), target, n_clusters, row["seeds"], missing))
+    row.setdefault("rule_commits", {}).update({rule: git_commit() for rule in missing})
+    return row
+
+
 def markdown(rows):
-    lines = ["| data set | method | seeds | ACC, one setting | ACC, grid medoid | difference "
+    lines = ["| data set | method | seeds | ACC, one setting | ACC, grid medoid | medoid minus one "
+             "| ACC, grid co-association | co-association minus one "
              "| ACC over the 27 settings: mean (lowest) |",
-             "|---|---|---|---|---|---|---|"]
+             "|---|---|---|---|---|---|---|---|---|"]
     groups = {}
     for row in rows.values():
         groups.setdefault((row["dataset"], row["method"]), []).append(row)
     for (dataset, method), group in sorted(groups.items()):
-        acc = {rule: [a for row in group for a in row["acc"][rule]] for rule in RULES}
-        diff = [m - o for m, o in zip(acc["grid_medoid"], acc["one"])]
+        acc = {rule: [a for row in group for a in row["acc"].get(rule, [])] for rule in RULES}
+        diff = {rule: [c - o for c, o in zip(acc[rule], acc["one"])] for rule in RULES[1:]}
         grid = [a for row in group for per_seed in row.get("acc_grid", []) for a in per_seed]
         spread = (f"{sum(grid) / len(grid):.3f} ({min(grid):.3f})"
                   if all("acc_grid" in row for row in group) else "n/a")
         lines.append(f"| {dataset} | {method} | {sum(len(r['seeds']) for r in group)} "
-                     f"| {mean_std(acc['one'])} | {mean_std(acc['grid_medoid'])} | {mean_std(diff)} "
-                     f"| {spread} |")
+                     f"| {mean_std(acc['one'])} "
+                     + "".join(f"| {mean_std(acc[rule])} | {mean_std(diff[rule])} " if acc[rule] else "| n/a | n/a "
+                               for rule in RULES[1:])
+                     + f"| {spread} |")
     deep = [row for row in rows.values() if "reproduces_fit" in row]
     if deep:
         lines += ["", f"The one setting reproduces the fit's own ACC in {sum(r['reproduces_fit'] for r in deep)} "
@@ -197,12 +242,14 @@ def main(argv=None):
         raise SystemExit(f"no fits in {args.fits}")
     todo = [("LSR/" + d, None) for d in sorted({run["dataset"] for run in runs.values()})]
     todo += [(key, run) for key, run in sorted(runs.items())]
+    incomplete = [key for key, row in rows.items() if set(RULES) - set(row["acc"])]
     todo = [(key, run) for key, run in todo if key not in rows]
     for key, run in todo:
         if run is not None and "embedding_file" not in run:
             raise SystemExit(f"{key} kept no embedding_ (fitted before benchmarks/cache existed): refit it")
     with ProcessPoolExecutor(max(1, args.jobs)) as pool:
-        futures = {pool.submit(score_row, key, run): key for key, run in todo}
+        futures = {pool.submit(add_missing_rules, key, rows[key]): key for key in incomplete}
+        futures.update({pool.submit(score_row, key, run): key for key, run in todo})
         for done in as_completed(futures):
             key, row = futures[done], done.result()
             rows[key] = row

@@ -22,24 +22,13 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from _common import (  # noqa: E402
-    DEVELOPMENT_SETS,
     RESULTS,
-    development_set,
     machine,
     mean_std,
+    samples_and_target,
     save_results,
     write_markdown,
 )
-
-
-def load(dataset):
-    if dataset in DEVELOPMENT_SETS:
-        X, y, _ = development_set(dataset)
-        return X, y
-    from deepsubspace.datasets import load_dataset
-
-    data = load_dataset(dataset)
-    return data.data, data.target
 
 
 def run(dataset, ks, seeds):
@@ -52,7 +41,7 @@ def run(dataset, ks, seeds):
     from deepsubspace.metrics import clustering_accuracy
     from deepsubspace.nn.self_expression import ClosedFormSelfExpression
 
-    X, y = load(dataset)
+    X, y = samples_and_target(dataset)
     n_clusters = len(np.unique(y))
     start = time.perf_counter()
     pixels = torch.tensor(X / np.linalg.norm(X, axis=1, keepdims=True), dtype=torch.float64)

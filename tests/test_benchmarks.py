@@ -462,8 +462,30 @@ def test_consensus_post_scores_both_rules_per_seed():
     coef = LeastSquaresSubspaceClustering(n_clusters=3).fit(X).coef_
     scores, acc_grid, labellings = consensus.score_rules(coef, y, 3, [0, 1])
     assert labellings.shape == (2, 27, 90)
-    assert set(scores) == {"one", "grid_medoid"}
-    assert scores["one"] == [1.0, 1.0] and scores["grid_medoid"] == [1.0, 1.0]
+    assert set(scores) == {"one", "grid_medoid", "grid_coassociation"}
+    assert all(scores[rule] == [1.0, 1.0] for rule in scores)
     assert acc_grid == [[1.0] * 27] * 2
     noisy, _, _ = consensus.score_rules(np.random.RandomState(0).rand(90, 90), y, 3, [0])
-    assert all(0 < acc < 0.8 for acc in noisy["one"] + noisy["grid_medoid"])
+    assert all(0 < acc < 0.8 for rule in noisy for acc in noisy[rule])
+
+
+def test_consensus_post_coassociation_follows_the_majority_and_fills_old_rows(tmp_path, monkeypatch):
+    from deepsubspace.metrics import clustering_accuracy
+
+    consensus = _load("consensus_post")
+    truth = np.repeat(np.arange(3), 20)
+    rng = np.random.RandomState(0)
+    noisy = [np.where(rng.rand(60) < 0.2, rng.randint(0, 3, 60), truth) for _ in range(8)]
+    labels = consensus.coassociation_labels([truth] * 5 + noisy, 3, random_state=0)
+    assert clustering_accuracy(truth, labels) == 1.0
+    # a row scored before the rule existed gets it from its kept labellings, with its commit
+    target = consensus.samples_and_target("digits")[1]
+    monkeypatch.setattr(consensus, "CACHE", str(tmp_path))
+    np.save(tmp_path / "old.npy", np.tile(target, (1, 27, 1)).astype(np.int16))
+    row = {"dataset": "digits", "seeds": [0], "acc": {"one": [0.5], "grid_medoid": [0.5]},
+           "labellings_file": "old.npy"}
+    row = consensus.add_missing_rules("LSR/digits", row)
+    assert row["acc"]["grid_coassociation"] == [1.0] and row["acc"]["one"] == [0.5]
+    assert set(row["rule_commits"]) == {"grid_coassociation"}
+    with pytest.raises(SystemExit, match="labellings"):
+        consensus.add_missing_rules("LSR/digits", {**row, "acc": {"one": [0.5]}, "labellings_file": "gone.npy"})
