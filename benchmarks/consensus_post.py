@@ -224,6 +224,10 @@ def markdown(rows):
     if any_row:
         lines += [f"Commits: {', '.join(sorted({r['commit'] for r in rows.values()}))}; machine "
                   f"{any_row['machine']['processor']}, {any_row['machine']['cpu_count']} CPUs."]
+        later = sorted({(rule, commit) for r in rows.values() for rule, commit in r.get("rule_commits", {}).items()})
+        if later:
+            lines += ["Scored later from the kept labellings: "
+                      + ", ".join(f"{rule} at {commit}" for rule, commit in later) + "."]
     return "\n".join(lines) + "\n"
 
 
