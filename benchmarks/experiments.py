@@ -532,6 +532,15 @@ EXPERIMENTS = {
         "seen (0.984, 0.980, 0.938, 0.985), before any of this one's. Outcome: seeds 5-14 0.969 +- "
         "0.022; over 15 seeds 0.966 +- 0.024 against LSR's 0.962; its 4 seeds below 0.95 are "
         "MiniBatchDSC's (0, 3, 7, 11)"),
+    "ensemble_starts_yaleb": Experiment(
+        "ensemble_starts.py", (("--fits", "diagnostic_yaleb_seeds_5_14/diagnostic_yaleb_seeds_5_14.json",
+                                "--size", "3", "--output", "{results}/minibatchdsc.json"),),
+        "diagnostic", "post-hoc, reads Yale B's labels, never a preset: MiniBatchDSC's Extended Yale B fits "
+        "at seeds 5-14 (diagnostic_yaleb_seeds_5_14, two of which pool the darkest images), their DSC "
+        "affinities averaged three at a time (all 120 combinations) before one spectral step, against "
+        "each fit alone: whether several starts of the network remove the pooling, and at what cost "
+        "(3x the fit). Registered on 2026-12-08 after an exploratory look at four such triples "
+        "(0.981, 0.940, 0.981, 0.981; the 0.940 held two pooling fits)"),
     "diagnostic_yaleb_seeds_5_14_lsr": Experiment(
         "compare_baselines.py", (("--datasets", "extended_yaleb", "--methods", "lsr+dsc", "--seeds",
                                   *map(str, range(5, 15)), "--json", "{results}/lsr.json",

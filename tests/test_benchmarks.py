@@ -489,3 +489,16 @@ def test_consensus_post_coassociation_follows_the_majority_and_fills_old_rows(tm
     assert set(row["rule_commits"]) == {"grid_coassociation"}
     with pytest.raises(SystemExit, match="labellings"):
         consensus.add_missing_rules("LSR/digits", {**row, "acc": {"one": [0.5]}, "labellings_file": "gone.npy"})
+
+
+def test_ensemble_starts_averages_affinities_of_every_combination():
+    ensemble = _load("ensemble_starts")
+    truth = np.repeat(np.arange(3), 20)
+    wrong = np.random.RandomState(0).permutation(truth)  # a start that groups the samples otherwise
+    together = lambda labels: (labels[:, None] == labels[None, :]).astype(float)  # noqa: E731
+    affinities = {0: together(truth), 1: together(truth), 2: together(wrong)}
+    single, combined = ensemble.ensemble_accuracies(affinities, truth, 3, 2)
+    assert set(combined) == {(0, 1), (0, 2), (1, 2)}
+    assert single[0] == single[1] == combined[(0, 1)] == 1.0 and single[2] < 0.7
+    _, combined = ensemble.ensemble_accuracies(affinities, truth, 3, 3)
+    assert combined == {(0, 1, 2): 1.0}  # two starts of three outvote the third

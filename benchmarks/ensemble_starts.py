@@ -1,0 +1,103 @@
+"""Diagnostic: several starts of a deep fit, their affinities averaged before one spectral step.
+
+For every kept fit of the given ``wellposed.py`` result file (its ``embedding_``
+is in ``benchmarks/cache``) the dense closed-form C is rebuilt from the
+embedding and turned into the package's one DSC post-processing affinity.
+For every combination of ``--size`` fits (different seeds: different network
+initialisations and batch orders) the affinities are averaged and clustered
+once (discretize, the combination's smallest seed): the labels an estimator
+with ``--size`` starts and an averaged affinity would give. Each fit on its own
+is scored the same way, so the two columns differ only by the averaging.
+Reads labels: a diagnostic, it chooses nothing.
+
+    python -m benchmarks run ensemble_starts_yaleb
+    python benchmarks/ensemble_starts.py --fits diagnostic_yaleb_seeds_5_14/diagnostic_yaleb_seeds_5_14.json \\
+        --output out.json
+"""
+
+import argparse
+import itertools
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from _common import (  # noqa: E402
+    RESULTS_ROOT,
+    load_embedding,
+    load_results,
+    machine,
+    mean_std,
+    samples_and_target,
+    save_results,
+    write_markdown,
+)
+
+
+def ensemble_accuracies(affinities, target, n_clusters, size):
+    """``({seed: ACC}, {combination: ACC})``: each affinity of ``affinities`` ({seed: affinity})
+    clustered on its own, and the mean of every ``size`` of them, by the spectral step
+    (discretize, random_state the smallest seed of the combination)."""
+    from deepsubspace.affinity import spectral_labels
+    from deepsubspace.metrics import clustering_accuracy
+
+    def score(seeds):
+        affinity = sum(affinities[seed] for seed in seeds) / len(seeds)
+        return clustering_accuracy(target, spectral_labels(affinity, n_clusters, random_state=min(seeds)))
+
+    single = {seed: score((seed,)) for seed in sorted(affinities)}
+    combined = {seeds: score(seeds) for seeds in itertools.combinations(sorted(affinities), size)}
+    return single, combined
+
+
+def affinity_of_fit(run):
+    import torch
+
+    from deepsubspace.affinity import affinity_from_coefficients
+    from deepsubspace.nn.self_expression import ClosedFormSelfExpression
+
+    params = run["params"]
+    bank = torch.as_tensor(load_embedding(run["embedding_file"]))
+    coef = ClosedFormSelfExpression(params["beta"] / params["alpha"]).coefficients(bank).numpy()
+    return affinity_from_coefficients(coef, post_processing="dsc", n_clusters=params["n_clusters"])
+
+
+def markdown(result):
+    single, combined = list(result["single"].values()), [c["acc"] for c in result["combinations"]]
+    return (f"| {result['dataset']}, {result['estimator']} | fits | ACC | below 0.95 |\n|---|---|---|---|\n"
+            f"| one start | {len(single)} | {mean_std(single)} | {sum(a < 0.95 for a in single)} |\n"
+            f"| {result['size']} starts, affinities averaged | {len(combined)} combinations | "
+            f"{mean_std(combined)} | {sum(a < 0.95 for a in combined)} |\n\n"
+            f"Seeds {', '.join(result['single'])}; commit {result['commit']}; machine "
+            f"{result['machine']['processor']}, {result['machine']['cpu_count']} CPUs.\n")
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--fits", required=True,
+                        help="a wellposed.py result file with embedding_file (a path, or EXPERIMENT/FILE.json)")
+    parser.add_argument("--size", type=int, default=3)
+    parser.add_argument("--output", required=True)
+    args = parser.parse_args(argv)
+    path = args.fits if os.path.exists(args.fits) else os.path.join(RESULTS_ROOT, args.fits)
+    runs = {run["seed"]: run for run in load_results(path).values()}
+    if len({(run["estimator"], run["dataset"]) for run in runs.values()}) != 1:
+        raise SystemExit(f"{args.fits}: expected the fits of one estimator on one data set")
+    if len(runs) < args.size:
+        raise SystemExit(f"{args.fits} holds {len(runs)} fits, fewer than --size {args.size}")
+    run = next(iter(runs.values()))
+    target = samples_and_target(run["dataset"])[1]
+    affinities = {seed: affinity_of_fit(r) for seed, r in runs.items()}
+    single, combined = ensemble_accuracies(affinities, target, run["params"]["n_clusters"], args.size)
+    info = machine()
+    result = {"estimator": run["estimator"], "dataset": run["dataset"], "size": args.size,
+              "fits": args.fits, "single": {str(seed): acc for seed, acc in single.items()},
+              "combinations": [{"seeds": list(seeds), "acc": acc} for seeds, acc in combined.items()],
+              "machine": info, "commit": info["commit"]}
+    save_results(args.output, result)
+    write_markdown(args.output, markdown(result))
+    print(markdown(result))
+    return result
+
+
+if __name__ == "__main__":
+    main()
