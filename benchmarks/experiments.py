@@ -541,7 +541,8 @@ EXPERIMENTS = {
         "each fit alone: whether several starts of the network remove the pooling, and at what cost "
         "(3x the fit). Registered on 2026-12-08 after an exploratory look at four such triples "
         "(0.981, 0.940, 0.981, 0.981; the 0.940 held two pooling fits). Outcome: 3 starts 0.979 +- "
-        "0.009 over the 120 triples (7 below 0.95, all holding both pooling fits), one start 0.971 "
+        "0.009 over the 120 triples (7 below 0.95: 5 of the 8 holding both pooling fits, 2 of the 56 "
+        "holding one), one start 0.971 "
         "+- 0.020; triples without a pooling fit 0.983, with one 0.978, with both 0.957"),
     "diagnostic_yaleb_seeds_5_14_lsr": Experiment(
         "compare_baselines.py", (("--datasets", "extended_yaleb", "--methods", "lsr+dsc", "--seeds",
