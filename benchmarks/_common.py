@@ -44,6 +44,17 @@ def load_embedding(name):
     return np.load(path)
 
 
+def coefficients_of_fit(run):
+    """The dense closed-form C of a kept fit (a result with ``embedding_file``): the ridge
+    self-expression of its ``embedding_`` with the fit's weight ``beta / alpha``."""
+    import torch
+
+    from deepsubspace.nn.self_expression import ClosedFormSelfExpression
+
+    bank = torch.as_tensor(load_embedding(run["embedding_file"]))
+    return ClosedFormSelfExpression(run["params"]["beta"] / run["params"]["alpha"]).coefficients(bank).numpy()
+
+
 def result_file(experiment, name):
     """Path of the result file ``name`` of another experiment (for scripts that read one)."""
     return os.path.join(RESULTS_ROOT, experiment, name)

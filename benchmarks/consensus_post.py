@@ -51,8 +51,8 @@ from _common import (  # noqa: E402
     CACHE,
     RESULTS_ROOT,
     add_jobs_argument,
+    coefficients_of_fit,
     git_commit,
-    load_embedding,
     load_results,
     machine,
     mean_std,
@@ -134,14 +134,9 @@ def score_rules(coef, target, n_clusters, seeds):
 
 
 def deep_row(run):
-    import torch
-
-    from deepsubspace.nn.self_expression import ClosedFormSelfExpression
-
     _, target = samples_and_target(run["dataset"])
     params = run["params"]
-    bank = torch.as_tensor(load_embedding(run["embedding_file"]))
-    coef = ClosedFormSelfExpression(params["beta"] / params["alpha"]).coefficients(bank).numpy()
+    coef = coefficients_of_fit(run)
     start = time.perf_counter()
     scores, acc_grid, labellings = score_rules(coef, target, params["n_clusters"], [run["seed"]])
     return labellings, {"method": run["estimator"], "dataset": run["dataset"], "seeds": [run["seed"]],

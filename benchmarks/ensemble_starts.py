@@ -23,7 +23,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from _common import (  # noqa: E402
     RESULTS_ROOT,
-    load_embedding,
+    coefficients_of_fit,
     load_results,
     machine,
     mean_std,
@@ -50,15 +50,10 @@ def ensemble_accuracies(affinities, target, n_clusters, size):
 
 
 def affinity_of_fit(run):
-    import torch
-
     from deepsubspace.affinity import affinity_from_coefficients
-    from deepsubspace.nn.self_expression import ClosedFormSelfExpression
 
-    params = run["params"]
-    bank = torch.as_tensor(load_embedding(run["embedding_file"]))
-    coef = ClosedFormSelfExpression(params["beta"] / params["alpha"]).coefficients(bank).numpy()
-    return affinity_from_coefficients(coef, post_processing="dsc", n_clusters=params["n_clusters"])
+    return affinity_from_coefficients(coefficients_of_fit(run), post_processing="dsc",
+                                      n_clusters=run["params"]["n_clusters"])
 
 
 def markdown(result):
