@@ -39,6 +39,7 @@ Rows accumulate (resumable) in ``--output``; a ``.md`` beside it sums them up.
 """
 
 import argparse
+import functools
 import itertools
 import os
 import sys
@@ -68,24 +69,34 @@ RULES = ("one", "grid_medoid", "grid_coassociation")
 LSR_SEEDS = (0, 1, 2, 3, 4)
 
 
+def _discretized(affinity, n_clusters, seed):
+    """The spectral step's discretize labels, its documented fallback to k-means silenced
+    (the grid's extreme settings and the co-association graphs trigger it often)."""
+    from deepsubspace.affinity import spectral_labels
+    from sklearn.exceptions import ConvergenceWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return spectral_labels(affinity, n_clusters, assign_labels="discretize", random_state=seed)
+
+
+@functools.lru_cache(maxsize=None)
+def _target(dataset):
+    """The labels of ``dataset``, built once per process (development sets are rendered)."""
+    return samples_and_target(dataset)[1]
+
+
 def coassociation_labels(labellings, n_clusters, random_state):
     """Labels of the spectral step on the co-association matrix of ``labellings``
     (n_labellings, n_samples): entry (i, j) is the fraction of them with i and j together."""
     import numpy as np
-
-    from deepsubspace.affinity import spectral_labels
-    from sklearn.exceptions import ConvergenceWarning
 
     labellings = np.asarray(labellings, dtype=np.int64)
     n_labels = labellings.max() + 1
     indicators = np.zeros((labellings.shape[1], len(labellings) * n_labels))
     for index, labels in enumerate(labellings):
         indicators[np.arange(labellings.shape[1]), index * n_labels + labels] = 1.0
-    coassociation = indicators @ indicators.T / len(labellings)
-    with warnings.catch_warnings():  # the documented fallback to k-means
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        return spectral_labels(coassociation, n_clusters, assign_labels="discretize",
-                               random_state=random_state)
+    return _discretized(indicators @ indicators.T / len(labellings), n_clusters, random_state)
 
 
 def consensus_scores(labellings, target, n_clusters, seeds, rules=RULES[1:]):
@@ -109,10 +120,7 @@ def score_rules(coef, target, n_clusters, seeds):
     from deepsubspace.affinity import (
         DSC_POST_PROCESSING_DEFAULTS,
         affinity_from_coefficients,
-        spectral_labels,
     )
-    from sklearn.exceptions import ConvergenceWarning
-
     from deepsubspace.metrics import clustering_accuracy
 
     one = GRID.index(tuple(DSC_POST_PROCESSING_DEFAULTS[k] for k in ("threshold", "subspace_dim", "power")))
@@ -122,10 +130,7 @@ def score_rules(coef, target, n_clusters, seeds):
             coef, post_processing="dsc", n_clusters=n_clusters,
             params=dict(zip(("threshold", "subspace_dim", "power"), setting)))
         for seed in seeds:
-            with warnings.catch_warnings():  # the documented fallback to k-means, common on the grid
-                warnings.simplefilter("ignore", ConvergenceWarning)
-                labels = spectral_labels(affinity, n_clusters, assign_labels="discretize", random_state=seed)
-            labellings[seed].append(labels)
+            labellings[seed].append(_discretized(affinity, n_clusters, seed))
     acc_grid = [[clustering_accuracy(target, labels) for labels in labellings[seed]] for seed in seeds]
     labellings = np.array([labellings[seed] for seed in seeds], dtype=np.int16)
     scores = {"one": [per_seed[one] for per_seed in acc_grid],
@@ -134,7 +139,7 @@ def score_rules(coef, target, n_clusters, seeds):
 
 
 def deep_row(run):
-    _, target = samples_and_target(run["dataset"])
+    target = _target(run["dataset"])
     params = run["params"]
     coef = coefficients_of_fit(run)
     start = time.perf_counter()
@@ -185,7 +190,7 @@ def add_missing_rules(key, row):
     if not row.get("labellings_file") or not os.path.exists(path):
         raise SystemExit(f"{key} lacks {missing} and its grid labellings are not in {CACHE}: "
                          "delete the row to rescore it")
-    target = samples_and_target(row["dataset"])[1]
+    target = _target(row["dataset"])
     n_clusters = len(np.unique(target))
     row["acc"].update(consensus_scores(np.load(path), target, n_clusters, row["seeds"], missing))
     row.setdefault("rule_commits", {}).update({rule: git_commit() for rule in missing})
@@ -203,9 +208,8 @@ def markdown(rows):
     for (dataset, method), group in sorted(groups.items()):
         acc = {rule: [a for row in group for a in row["acc"].get(rule, [])] for rule in RULES}
         diff = {rule: [c - o for c, o in zip(acc[rule], acc["one"])] for rule in RULES[1:]}
-        grid = [a for row in group for per_seed in row.get("acc_grid", []) for a in per_seed]
-        spread = (f"{sum(grid) / len(grid):.3f} ({min(grid):.3f})"
-                  if all("acc_grid" in row for row in group) else "n/a")
+        grid = [a for row in group for per_seed in row["acc_grid"] for a in per_seed]
+        spread = f"{sum(grid) / len(grid):.3f} ({min(grid):.3f})"
         lines.append(f"| {dataset} | {method} | {sum(len(r['seeds']) for r in group)} "
                      f"| {mean_std(acc['one'])} "
                      + "".join(f"| {mean_std(acc[rule])} | {mean_std(diff[rule])} " if acc[rule] else "| n/a | n/a "
