@@ -70,13 +70,16 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--fits", required=True,
                         help="a wellposed.py result file with embedding_file (a path, or EXPERIMENT/FILE.json)")
+    parser.add_argument("--dataset", help="only the fits on this data set (a file may hold several)")
     parser.add_argument("--size", type=int, default=3)
     parser.add_argument("--output", required=True)
     args = parser.parse_args(argv)
     path = args.fits if os.path.exists(args.fits) else os.path.join(RESULTS_ROOT, args.fits)
-    runs = {run["seed"]: run for run in load_results(path).values()}
+    runs = {run["seed"]: run for run in load_results(path).values()
+            if args.dataset is None or run["dataset"] == args.dataset}
     if len({(run["estimator"], run["dataset"]) for run in runs.values()}) != 1:
-        raise SystemExit(f"{args.fits}: expected the fits of one estimator on one data set")
+        raise SystemExit(f"{args.fits}: expected the fits of one estimator on one data set "
+                         "(choose one with --dataset)")
     if len(runs) < args.size:
         raise SystemExit(f"{args.fits} holds {len(runs)} fits, fewer than --size {args.size}")
     run = next(iter(runs.values()))

@@ -544,6 +544,28 @@ EXPERIMENTS = {
         "0.009 over the 120 triples (7 below 0.95: 5 of the 8 holding both pooling fits, 2 of the 56 "
         "holding one), one start 0.971 "
         "+- 0.020; triples without a pooling fit 0.983, with one 0.978, with both 0.957"),
+    "ensemble_starts_dev": Experiment(
+        "ensemble_starts.py",
+        (("--fits", "consensus_post_dev_fits/posed_digits.json", "--dataset", "coil100_posed", "--size", "3",
+          "--output", "{results}/posed.json"),
+         ("--fits", "consensus_post_dev_fits/posed_digits.json", "--dataset", "digits", "--size", "3",
+          "--output", "{results}/digits.json"),
+         ("--fits", "consensus_post_dev_fits/yaleb_like.json", "--dataset", "coil100_relit", "--size", "2",
+          "--output", "{results}/relit.json"),
+         ("--fits", "consensus_post_dev_fits/yaleb_like.json", "--dataset", "coil100_shadowed", "--size",
+          "2", "--output", "{results}/shadowed.json"),
+         ("--fits", "consensus_post_dev_fits/yaleb_like.json", "--dataset", "coil100_dark", "--size", "2",
+          "--output", "{results}/dark.json")),
+        "diagnostic", "several starts on the five development sets of the dense C: MiniBatchDSC's kept "
+        "fits of consensus_post_dev_fits (posed, digits: seeds 0-4, all 10 triples; relit, shadowed, "
+        "dark: seeds 0, 1, the one pair), DSC affinities averaged before one spectral step, against "
+        "each fit alone. Registered on 2026-12-08 before any run, with the rule: the deep presets "
+        "may take several starts (n_starts=3, every data set) only if over the five sets the mean "
+        "change (combinations' mean ACC minus the single fits' mean ACC) is >= 0 and no set loses "
+        "more than 0.01; otherwise the option stays a user's choice. Disclosed: the option was "
+        "proposed after ensemble_starts_yaleb, which read Extended Yale B's labels, so even a pass "
+        "here leaves its adoption as a preset to the planners; the single fits' figures of these "
+        "sets are known (consensus_post_dev_fits), their averages are not"),
     "diagnostic_yaleb_seeds_5_14_lsr": Experiment(
         "compare_baselines.py", (("--datasets", "extended_yaleb", "--methods", "lsr+dsc", "--seeds",
                                   *map(str, range(5, 15)), "--json", "{results}/lsr.json",
