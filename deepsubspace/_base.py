@@ -199,6 +199,7 @@ class BaseMiniBatchDSC(ClusterMixin, BaseEstimator, metaclass=ABCMeta):
         "post_processing": [StrOptions({"normalize_rows", "dsc"}), None],
         "post_processing_params": [dict, None],
         "assign_labels": [StrOptions({"kmeans", "discretize"})],
+        "n_starts": [Interval(Integral, 1, None, closed="left")],
         "bank_momentum": [Interval(Real, 0, 1, closed="left"), None],
         "distributed": [StrOptions({"auto"}), "boolean"],
         "device": [str],
@@ -213,6 +214,7 @@ class BaseMiniBatchDSC(ClusterMixin, BaseEstimator, metaclass=ABCMeta):
     cut_tol = None
     input_anchor = 0.0
     input_scaling = "max"
+    n_starts = 1
     rate_reduction = False
     coding_rate_scope = "batch"
 
@@ -579,21 +581,40 @@ class BaseMiniBatchDSC(ClusterMixin, BaseEstimator, metaclass=ABCMeta):
         input_shape = self._resolve_input_shape(n_features)
         parallel, device = self._data_parallel(resolve_device(self.device))
         random_state = check_random_state(self.random_state)
-        seed = int(random_state.randint(np.iinfo(np.int32).max))
+        # start k's seed; the first start is the fit that n_starts=1 gives
+        seeds = [int(random_state.randint(np.iinfo(np.int32).max)) for _ in range(self.n_starts)]
         if parallel is not None:
             self._check_same_data(parallel, X)
-            seed = int(parallel.broadcast(torch.tensor([seed], device=device)))
+            seeds = parallel.broadcast(torch.tensor(seeds, device=device)).tolist()
         fork_devices = [device.index or 0] if device.type == "cuda" else []
-        with torch.random.fork_rng(devices=fork_devices):
-            torch.manual_seed(seed)
-            training = self._train(X, input_shape, device, seed, parallel=parallel)
-        coef = self._coefficients(training)
-        # float32 features give C float32 precision: stored in float32 (half the pickle)
-        self.coef_ = coef.astype(np.float32)
-        self.embedding_ = training.bank.features.cpu().numpy()
-        self.encoder_ = training.encoder.cpu().eval()
-        self.decoder_ = None if training.decoder is None else training.decoder.cpu().eval()
-        self.affinity_matrix_ = self._affinity(coef)
+        coef_sum = affinity_sum = None
+        encoders, embeddings, seconds = [], [], {}
+        for seed in seeds:
+            with torch.random.fork_rng(devices=fork_devices):
+                torch.manual_seed(seed)
+                training = self._train(X, input_shape, device, seed, parallel=parallel)
+            if not encoders:  # what describes one network (loss curves, heads) is the first start's
+                first_start = {name: value for name, value in self.__dict__.items()
+                               if name.endswith("_") and not name.startswith("_")}
+            seconds = {stage: seconds.get(stage, 0.0) + value
+                       for stage, value in self.stage_seconds_.items()}
+            coef = self._coefficients(training)
+            affinity = self._affinity(coef)
+            # float32 features give C float32 precision: stored in float32 (half the pickle)
+            coef = coef.astype(np.float32)
+            coef_sum = coef if coef_sum is None else coef_sum + coef
+            affinity_sum = affinity if affinity_sum is None else affinity_sum + affinity
+            embeddings.append(training.bank.features.cpu().numpy())
+            encoders.append(training.encoder.cpu().eval())
+            if len(encoders) == 1:
+                decoder = None if training.decoder is None else training.decoder.cpu().eval()
+            del training, coef, affinity
+        self.__dict__.update(first_start)
+        self.stage_seconds_ = seconds
+        self.coef_ = (coef_sum / self.n_starts).astype(np.float32) if self.n_starts > 1 else coef_sum
+        self.start_embeddings_, self.start_encoders_ = embeddings, encoders
+        self.embedding_, self.encoder_, self.decoder_ = embeddings[0], encoders[0], decoder
+        self.affinity_matrix_ = affinity_sum / self.n_starts if self.n_starts > 1 else affinity_sum
         self.labels_ = self._spectral_step(self.affinity_matrix_, random_state, parallel)
 
         # stored in float32 once the labels are computed from the float64 affinity
@@ -652,7 +673,10 @@ class BaseMiniBatchDSC(ClusterMixin, BaseEstimator, metaclass=ABCMeta):
         ``n_nonzero`` largest in magnitude are kept (as the sparse C and
         :class:`~deepsubspace.SelfExpressiveNetwork` keep them), and its label
         is the cluster ``k`` of ``labels_`` with the largest
-        ``sum_{j in k} |c_j|`` over the kept ones. Cost O(m N h) for m new
+        ``sum_{j in k} |c_j|`` over the kept ones. With ``n_starts > 1`` that
+        mass is summed over the starts, each expressing the sample with its
+        own encoder over its own bank (``start_encoders_``,
+        ``start_embeddings_``). Cost O(m N h) per start for m new
         samples, in blocks; no N x N array. On training samples it
         usually, but not always, agrees with ``labels_`` (which come from
         spectral clustering of the whole affinity).
@@ -676,17 +700,20 @@ class BaseMiniBatchDSC(ClusterMixin, BaseEstimator, metaclass=ABCMeta):
             )
         shape = self._resolve_input_shape(X.shape[1])
         X_t = torch.tensor(self._network_inputs(X), dtype=torch.float32).reshape(len(X), *shape)
-        with torch.no_grad():
-            queries = unit_norm(torch.cat([self.encoder_(part).flatten(1) for part in
-                                           torch.split(X_t, 1024)]))
-        bank = unit_norm(torch.as_tensor(self.embedding_))
         labels = torch.as_tensor(self.labels_)
-        k = min(self.n_nonzero, len(bank))
+        k = min(self.n_nonzero, len(labels))
         mass = torch.zeros(len(X), self.n_clusters, dtype=torch.float64)
         solver = ClosedFormSelfExpression(self.beta / self.alpha)
-        for rows, coef in solver.coefficients_of_new(queries, bank):
-            values, indices = coef.abs().topk(k, dim=1)
-            mass[rows] = cluster_mass(labels[indices], values, self.n_clusters)
+        # fits from before start_encoders_ existed have one start
+        starts = zip(getattr(self, "start_encoders_", [self.encoder_]),
+                     getattr(self, "start_embeddings_", [self.embedding_]))
+        for encoder, embedding in starts:
+            with torch.no_grad():
+                queries = unit_norm(torch.cat([encoder(part).flatten(1) for part in
+                                               torch.split(X_t, 1024)]))
+            for rows, coef in solver.coefficients_of_new(queries, unit_norm(torch.as_tensor(embedding))):
+                values, indices = coef.abs().topk(k, dim=1)
+                mass[rows] += cluster_mass(labels[indices], values, self.n_clusters)
         return mass.argmax(dim=1).numpy().astype(np.int64)
 
     def _train(self, X, input_shape, device, seed, parallel=None):

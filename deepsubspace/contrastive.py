@@ -244,6 +244,20 @@ class ContrastiveMiniBatchDSC(BaseMiniBatchDSC):
         the same fitted attributes (``stage_seconds_`` aside). See the
         "Distributed training" page of the documentation for the limits
         (batch-norm statistics are per rank).
+    n_starts : int, default=1
+        Independent trainings whose affinities are averaged before the one
+        spectral step. Each start trains a new network from its own seed
+        (initialisation, batch order, augmentations) drawn from
+        ``random_state``; the first start is the fit ``n_starts=1`` gives.
+        ``affinity_matrix_`` is the mean of the starts' affinities (each
+        built from its own C), ``coef_`` the mean of their C (so the
+        affinity is not the one of ``coef_``); ``labels_`` come from the
+        mean affinity and :meth:`predict` sums the coefficient mass of every
+        start. ``embedding_``, ``encoder_``, the loss curves and ``n_iter_``
+        are the first start's, ``start_encoders_`` and ``start_embeddings_``
+        hold every start's, and ``stage_seconds_`` sums the starts. It
+        trades ``n_starts`` times the fit's cost for less dependence on one
+        draw (see the Results page of the documentation).
     device : str, default="cpu"
         ``"cpu"``, ``"cuda"``, ``"cuda:N"`` or ``"auto"`` (CUDA when available).
     random_state : int, RandomState instance or None, default=None
@@ -291,6 +305,11 @@ class ContrastiveMiniBatchDSC(BaseMiniBatchDSC):
     pretrain_loss_curve_ : list of float
         InfoNCE of each encoder pre-training epoch (empty when
         ``encoder_pretrain_epochs=0``).
+    start_encoders_ : list of torch.nn.Module
+        The trained encoder of every start (``n_starts`` of them, on CPU in
+        evaluation mode; the first is ``encoder_``).
+    start_embeddings_ : list of ndarray of shape (n_samples, n_latent)
+        The final memory bank of every start (the first is ``embedding_``).
     stage_seconds_ : dict
         Wall time of the stages: ``"pretrain"`` (encoder pre-training),
         ``"bank_fill"`` (with the C-only stage) and ``"fine_tune"``.
@@ -378,6 +397,7 @@ class ContrastiveMiniBatchDSC(BaseMiniBatchDSC):
         assign_labels="discretize",
         bank_momentum=None,
         distributed="auto",
+        n_starts=1,
         device="cpu",
         random_state=None,
         verbose=0,
@@ -415,6 +435,7 @@ class ContrastiveMiniBatchDSC(BaseMiniBatchDSC):
         self.assign_labels = assign_labels
         self.bank_momentum = bank_momentum
         self.distributed = distributed
+        self.n_starts = n_starts
         self.device = device
         self.random_state = random_state
         self.verbose = verbose

@@ -240,6 +240,20 @@ class MiniBatchDSC(BaseMiniBatchDSC):
         the same fitted attributes (``stage_seconds_`` aside). See the
         "Distributed training" page of the documentation for the limits
         (batch-norm statistics are per rank).
+    n_starts : int, default=1
+        Independent trainings whose affinities are averaged before the one
+        spectral step. Each start trains a new network from its own seed
+        (initialisation, batch order, augmentations) drawn from
+        ``random_state``; the first start is the fit ``n_starts=1`` gives.
+        ``affinity_matrix_`` is the mean of the starts' affinities (each
+        built from its own C), ``coef_`` the mean of their C (so the
+        affinity is not the one of ``coef_``); ``labels_`` come from the
+        mean affinity and :meth:`predict` sums the coefficient mass of every
+        start. ``embedding_``, ``encoder_``, the loss curves and ``n_iter_``
+        are the first start's, ``start_encoders_`` and ``start_embeddings_``
+        hold every start's, and ``stage_seconds_`` sums the starts. It
+        trades ``n_starts`` times the fit's cost for less dependence on one
+        draw (see the Results page of the documentation).
     device : str, default="cpu"
         ``"cpu"``, ``"cuda"``, ``"cuda:N"`` or ``"auto"`` (CUDA when available).
     random_state : int, RandomState instance or None, default=None
@@ -289,6 +303,11 @@ class MiniBatchDSC(BaseMiniBatchDSC):
         Reconstruction loss of each pre-training epoch. A final value close
         to ``sum(X ** 2)`` means the autoencoder collapsed (dead ReLUs):
         fine-tuning cannot recover from it; try another ``random_state``.
+    start_encoders_ : list of torch.nn.Module
+        The trained encoder of every start (``n_starts`` of them, on CPU in
+        evaluation mode; the first is ``encoder_``).
+    start_embeddings_ : list of ndarray of shape (n_samples, n_latent)
+        The final memory bank of every start (the first is ``embedding_``).
     stage_seconds_ : dict
         Wall time of the stages: ``"pretrain"``, ``"bank_fill"`` (with any
         stage between the fill and fine-tuning) and ``"fine_tune"``.
@@ -353,6 +372,7 @@ class MiniBatchDSC(BaseMiniBatchDSC):
         assign_labels="discretize",
         bank_momentum=None,
         distributed="auto",
+        n_starts=1,
         device="cpu",
         random_state=None,
         verbose=0,
@@ -386,6 +406,7 @@ class MiniBatchDSC(BaseMiniBatchDSC):
         self.assign_labels = assign_labels
         self.bank_momentum = bank_momentum
         self.distributed = distributed
+        self.n_starts = n_starts
         self.device = device
         self.random_state = random_state
         self.verbose = verbose

@@ -187,6 +187,20 @@ class StructuralContrastiveDSC(BaseMiniBatchDSC):
         Overrides of :data:`deepsubspace.affinity.DSC_POST_PROCESSING_DEFAULTS`.
     assign_labels : {"kmeans", "discretize"}, default="discretize"
         Label assignment of the spectral step.
+    n_starts : int, default=1
+        Independent trainings whose affinities are averaged before the one
+        spectral step. Each start trains a new network from its own seed
+        (initialisation, batch order, augmentations) drawn from
+        ``random_state``; the first start is the fit ``n_starts=1`` gives.
+        ``affinity_matrix_`` is the mean of the starts' affinities (each
+        built from its own C), ``coef_`` the mean of their C (so the
+        affinity is not the one of ``coef_``); ``labels_`` come from the
+        mean affinity and :meth:`predict` sums the coefficient mass of every
+        start. ``embedding_``, ``encoder_``, the loss curves and ``n_iter_``
+        are the first start's, ``start_encoders_`` and ``start_embeddings_``
+        hold every start's, and ``stage_seconds_`` sums the starts. It
+        trades ``n_starts`` times the fit's cost for less dependence on one
+        draw (see the Results page of the documentation).
     device : str, default="cpu"
         ``"cpu"``, ``"cuda"``, ``"cuda:N"`` or ``"auto"``.
     random_state : int, RandomState instance or None, default=None
@@ -233,6 +247,11 @@ class StructuralContrastiveDSC(BaseMiniBatchDSC):
         With ``input_scaling="rows"``, the norm every row of
         ``X / input_scale_`` is rescaled to (the root-mean-square row norm
         of the training data); ``None`` with ``"max"``.
+    start_encoders_ : list of torch.nn.Module
+        The trained encoder of every start (``n_starts`` of them, on CPU in
+        evaluation mode; the first is ``encoder_``).
+    start_embeddings_ : list of ndarray of shape (n_samples, n_latent)
+        The final memory bank of every start (the first is ``embedding_``).
     stage_seconds_ : dict
         Wall time of ``"pretrain"``, ``"bank_fill"`` and ``"fine_tune"``.
     n_features_in_ : int
@@ -322,6 +341,7 @@ class StructuralContrastiveDSC(BaseMiniBatchDSC):
         post_processing=None,
         post_processing_params=None,
         assign_labels="discretize",
+        n_starts=1,
         device="cpu",
         random_state=None,
         verbose=0,
@@ -358,6 +378,7 @@ class StructuralContrastiveDSC(BaseMiniBatchDSC):
         self.post_processing = post_processing
         self.post_processing_params = post_processing_params
         self.assign_labels = assign_labels
+        self.n_starts = n_starts
         self.device = device
         self.random_state = random_state
         self.verbose = verbose

@@ -136,6 +136,7 @@ def test_wellposed_modes_override_the_preset():
         "batch_size": 38, "max_epochs": 15, "rate_reduction": True}
     assert wellposed.mode_params("bank_rate", faces, 2414) == {"coding_rate_scope": "bank"}
     assert wellposed.mode_params("batch_rate", faces, 2414) == {"coding_rate_scope": "batch"}
+    assert wellposed.mode_params("n_starts=3", faces, 2414) == {"n_starts": 3}
     scaled = {**faces, "coding_rate": 90.0, "learning_rate": 1e-4}
     assert wellposed.mode_params("coding_rate=3", scaled, 2414) == {"coding_rate": 270.0}
     assert wellposed.mode_params("learning_rate=0.1", scaled, 2414) == pytest.approx({"learning_rate": 1e-5})

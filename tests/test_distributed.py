@@ -24,6 +24,7 @@ CASES = {
     "bank_rate": ("MiniBatchDSC", {"coding_rate": 0.05, "coding_rate_scope": "bank"}),
     "learned": ("MiniBatchDSC", {"self_expression": "learned"}),
     "momentum": ("MiniBatchDSC", {"bank_momentum": 0.5}),
+    "two_starts": ("MiniBatchDSC", {"n_starts": 2}),
     "contrastive": ("ContrastiveMiniBatchDSC", {"encoder_pretrain_epochs": 2}),
     "contrastive_learned": ("ContrastiveMiniBatchDSC", {"self_expression": "learned"}),
 }

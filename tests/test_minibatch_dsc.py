@@ -471,6 +471,7 @@ def test_grid_search_fans_out_through_a_joblib_backend(subspaces):
         (np.vstack([np.random.RandomState(0).rand(5, 4), np.zeros((1, 4))]), {"input_scaling": "rows"},
          ValueError, r"input_scaling='rows' .* 1 row\(s\) of X are zero \(first: \[5\]\)"),
         (np.random.RandomState(0).rand(6, 4), {"distributed": "yes"}, ValueError, "distributed"),
+        (np.random.RandomState(0).rand(6, 4), {"n_starts": 0}, ValueError, "n_starts"),
     ],
 )
 def test_bad_input_gives_a_clear_error(X, params, error, match):
@@ -697,3 +698,71 @@ def test_input_scaling_rows_feeds_the_network_rows_of_one_norm(subspaces):
     # new samples are rescaled alike: a sample's brightness does not change its label
     np.testing.assert_array_equal(model.predict(X[:20]),
                                   model.predict(X[:20] * np.linspace(0.1, 10.0, 20)[:, None]))
+
+
+@pytest.mark.parametrize("estimator, extra", [
+    (MiniBatchDSC, {"pretrain_epochs": 2}),
+    (ContrastiveMiniBatchDSC, {"pretrain_epochs": 0, "encoder_pretrain_epochs": 0}),
+    (StructuralContrastiveDSC, {"pretrain_epochs": 2, "n_neighbors": 3}),
+])
+def test_several_starts_average_the_affinities_of_independent_fits(estimator, extra):
+    from deepsubspace.affinity import spectral_labels
+    from deepsubspace.nn.self_expression import ClosedFormSelfExpression
+
+    X = _subspaces(noise=0.3)
+    params = dict(n_clusters=3, encoder="residual", learning_rate=1e-2, alpha=100.0, beta=10.0,
+                  batch_size=40, max_epochs=3, post_processing="dsc", random_state=0, **extra)
+    one = estimator(**params).fit(X)
+    three = estimator(**params, n_starts=3).fit(X)
+    # the first start is the one-start fit, and what describes one network is its
+    for name in ("embedding_", "loss_curve_", "n_iter_", "pretrain_loss_curve_"):
+        np.testing.assert_array_equal(getattr(three, name), getattr(one, name))
+    assert three.encoder_ is three.start_encoders_[0] and three.embedding_ is three.start_embeddings_[0]
+    assert len(three.start_encoders_) == len(three.start_embeddings_) == 3
+    assert not np.allclose(three.start_embeddings_[1], three.start_embeddings_[2])
+    solver = ClosedFormSelfExpression(params["beta"] / params["alpha"])
+    coefs = [solver.coefficients(torch.as_tensor(z)).numpy() for z in three.start_embeddings_]
+    affinity = sum(affinity_from_coefficients(c, post_processing="dsc", n_clusters=3) for c in coefs) / 3
+    np.testing.assert_allclose(three.coef_, sum(coefs) / 3, atol=1e-5)
+    np.testing.assert_allclose(three.affinity_matrix_, affinity, atol=1e-5)
+    assert np.all(np.diag(three.coef_) == 0)
+    # labels_ come from the mean affinity by the one spectral step (the same draws as one start's)
+    draw = np.random.RandomState(0)
+    draw.randint(np.iinfo(np.int32).max, size=3)
+    np.testing.assert_array_equal(three.labels_, spectral_labels(affinity, 3, random_state=draw))
+    assert set(three.stage_seconds_) == set(one.stage_seconds_)
+    assert three.stage_seconds_["fine_tune"] > one.stage_seconds_["fine_tune"]
+
+
+def test_predict_with_several_starts_sums_the_coefficient_mass_of_every_start(subspaces):
+    from deepsubspace.nn.self_expression import ClosedFormSelfExpression
+
+    X, _ = subspaces
+    model = MiniBatchDSC(n_clusters=5, random_state=0, n_nonzero=7, n_starts=2, **FAST).fit(X[:200])
+    new = X[200:260]
+    solver = ClosedFormSelfExpression(model.beta / model.alpha)
+    mass = np.zeros((len(new), 5))
+    for encoder, bank in zip(model.start_encoders_, model.start_embeddings_):
+        with torch.no_grad():
+            queries = encoder(torch.tensor(new / model.input_scale_, dtype=torch.float32))
+        queries = queries / queries.norm(dim=1, keepdim=True)
+        bank = torch.as_tensor(bank) / torch.as_tensor(bank).norm(dim=1, keepdim=True)
+        coef = torch.cat([c for _, c in solver.coefficients_of_new(queries, bank)]).abs().numpy()
+        for i, row in enumerate(coef):
+            for j in np.argsort(-row, kind="stable")[:7]:
+                mass[i, model.labels_[j]] += row[j]
+    np.testing.assert_array_equal(model.predict(new), mass.argmax(axis=1))
+    restored = pickle.loads(pickle.dumps(model))
+    np.testing.assert_array_equal(restored.predict(new), model.predict(new))
+
+
+def test_several_starts_with_sparse_coefficients(subspaces):
+    X, _ = subspaces
+    params = dict(n_clusters=5, random_state=0, coefficients="sparse", n_nonzero=5, **FAST)
+    one = MiniBatchDSC(**params).fit(X)
+    two = MiniBatchDSC(**params, n_starts=2).fit(X)
+    assert sparse.issparse(two.coef_) and sparse.issparse(two.affinity_matrix_)
+    assert two.coef_.dtype == np.float32
+    # each start keeps its own n_nonzero per row: the mean holds one start's entries and more
+    assert one.coef_.nnz <= two.coef_.nnz <= 2 * one.coef_.nnz
+    np.testing.assert_array_equal(two.embedding_, one.embedding_)
