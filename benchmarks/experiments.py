@@ -577,6 +577,14 @@ EXPERIMENTS = {
         "sets, worst set digits -0.005). Disclosed: the option comes from ensemble_starts_yaleb, a "
         "post-hoc look at Extended Yale B's labels (seeds 5-14, triples 0.979 +- 0.009); its figures "
         "on COIL-20 and ORL are not known"),
+    "n_starts_structural": Experiment(
+        "structural.py", (("--architecture", "residual", "--n-starts", "3", "--datasets", "extended_yaleb",
+                           "coil20", "orl", "--jobs", "2", "--output", "{results}/structural.json"),),
+        "diagnostic", "StructuralContrastiveDSC's 'residual' presets with n_starts=3 on the three "
+        "benchmarks, seeds 0-4: n_starts_benchmarks for the other estimator whose Extended Yale B "
+        "minimum is missed (its pooling seeds are MiniBatchDSC's). Registered on 2026-12-08 with "
+        "n_starts_benchmarks' disclosures, before any run; about 3 x 600 s per Extended Yale B "
+        "seed with two fits sharing the cores (about 2.5 hours in all), not run yet"),
     "diagnostic_yaleb_seeds_5_14_lsr": Experiment(
         "compare_baselines.py", (("--datasets", "extended_yaleb", "--methods", "lsr+dsc", "--seeds",
                                   *map(str, range(5, 15)), "--json", "{results}/lsr.json",

@@ -15,6 +15,7 @@ paper's ACC. Results accumulate (resumable) in
 
     python benchmarks/structural.py --datasets orl --seeds 0
     python benchmarks/structural.py --datasets orl --seeds 0 --n-neighbors 0 10 20
+    python benchmarks/structural.py --architecture residual --n-starts 3 --datasets extended_yaleb
 """
 
 import argparse
@@ -40,7 +41,8 @@ def preset_neighbors(dataset):
     return presets.get(ESTIMATOR, dataset)["n_neighbors"]
 
 
-def run(dataset, seed, n_neighbors, device, architecture="dsc", coding_rate_divisor=None, budget="preset"):
+def run(dataset, seed, n_neighbors, device, architecture="dsc", coding_rate_divisor=None, budget="preset",
+        n_starts=1):
     from deepsubspace import presets
 
     overrides = {**presets.get(ESTIMATOR, dataset, architecture), "n_neighbors": n_neighbors}
@@ -51,6 +53,9 @@ def run(dataset, seed, n_neighbors, device, architecture="dsc", coding_rate_divi
     if coding_rate_divisor:  # a variant of the preset: the residual presets' coding-rate rule
         overrides["coding_rate"] = overrides["alpha"] / coding_rate_divisor
         label = f"{architecture}, coding_rate = alpha / {coding_rate_divisor:g}"
+    if n_starts > 1:  # the affinities of n_starts fits averaged (the estimator's n_starts)
+        overrides["n_starts"] = n_starts
+        label = f"{label}, {n_starts} starts"
     mode = "minibatch" if architecture == "residual" else "fullbatch"
     result = run_one(ESTIMATOR, dataset, mode, seed, device, overrides=overrides)
     result["n_neighbors"] = n_neighbors
@@ -72,7 +77,8 @@ def markdown(results):
         col = lambda key: [r[key] for r in runs]  # noqa: E731
         lines.append(
             f"| {architecture} | {dataset} | {k} | {','.join(str(r['seed']) for r in runs)} "
-            f"| {mean_std(col('acc_dsc_post'))} | {mean_std(col('acc'))} | {mean_std(col('nmi_dsc_post'))} "
+            f"| {mean_std(col('acc_dsc_post'))} | {mean_std(col('acc')) if all('acc' in r for r in runs) else 'n/a'} "
+            f"| {mean_std(col('nmi_dsc_post'))} "
             f"| {runs[0]['paper_acc']} | {mean_std(col('effective_rank'))} | {mean_std(col('fit_seconds'))} "
             f"| {mean_std([r['peak_rss_bytes'] / 2**20 for r in runs])} |")
     any_run = next(iter(results.values()), None)
@@ -102,6 +108,8 @@ def main(argv=None):
     parser.add_argument("--budget", default="preset", choices=["preset", "dsc_net"],
                         help="epochs: the preset's (cut for the CPU) or DSC-Net's (a GPU's budget; "
                              "not for the residual presets, which have no pre-training stage)")
+    parser.add_argument("--n-starts", type=int, default=1,
+                        help="starts whose affinities are averaged (the estimator's n_starts)")
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--output", default=os.path.join(RESULTS, "structural.json"))
     add_jobs_argument(parser)
@@ -112,16 +120,18 @@ def main(argv=None):
     if args.one:
         dataset, seed, k = args.one
         print(json.dumps(run(dataset, int(seed), int(k), args.device, args.architecture,
-                             args.coding_rate_divisor, args.budget)))
+                             args.coding_rate_divisor, args.budget, args.n_starts)))
         return None
     keys = [(d, s, k) for d in args.datasets
             for k in (args.n_neighbors or [preset_neighbors(d)]) for s in args.seeds]
     results = run_resumable(
         os.path.abspath(__file__), keys, args.output,
         ["--device", args.device, "--architecture", args.architecture, "--budget", args.budget]
-        + (["--coding-rate-divisor", str(args.coding_rate_divisor)] if args.coding_rate_divisor else []),
+        + (["--coding-rate-divisor", str(args.coding_rate_divisor)] if args.coding_rate_divisor else [])
+        + (["--n-starts", str(args.n_starts)] if args.n_starts > 1 else []),
         markdown=markdown, jobs=args.jobs,
-        summary=lambda r: f"ACC {r['acc_dsc_post']:.3f} (plain {r['acc']:.3f}; paper {r['paper_acc']})",
+        summary=lambda r: f"ACC {r['acc_dsc_post']:.3f} (plain {r.get('acc', float('nan')):.3f}; "
+                          f"paper {r['paper_acc']})",
     )
     print(markdown(results))
     return results

@@ -428,6 +428,17 @@ def test_structural_dsc_net_budget_restores_dsc_nets_epochs(monkeypatch):
         structural.main(["--budget", "dsc_net", "--architecture", "residual"])
 
 
+def test_structural_n_starts_reaches_the_estimator_and_names_the_row(monkeypatch):
+    structural = _load("structural")
+    seen = {}
+    monkeypatch.setattr(structural, "run_one", lambda *args, overrides: seen.update(overrides) or {})
+    result = structural.run("orl", 0, 10, "cpu", "residual", n_starts=3)
+    assert seen["n_starts"] == 3 and result["architecture"] == "residual, 3 starts"
+    seen.clear()
+    assert structural.run("orl", 0, 10, "cpu", "residual")["architecture"] == "residual"
+    assert "n_starts" not in seen  # one start is the preset's own (the estimator's default)
+
+
 def test_set_overrides_parse_values_as_json():
     common = _load("_common")
     assert common.overrides_of(["input_anchor=0", "encoder_params={\"hidden\": [8]}", "x=1e-3"]) == {
