@@ -188,19 +188,11 @@ class StructuralContrastiveDSC(BaseMiniBatchDSC):
     assign_labels : {"kmeans", "discretize"}, default="discretize"
         Label assignment of the spectral step.
     n_starts : int, default=1
-        Independent trainings whose affinities are averaged before the one
-        spectral step. Each start trains a new network from its own seed
-        (initialisation, batch order, augmentations) drawn from
-        ``random_state``; the first start is the fit ``n_starts=1`` gives.
-        ``affinity_matrix_`` is the mean of the starts' affinities (each
-        built from its own C), ``coef_`` the mean of their C (so the
-        affinity is not the one of ``coef_``); ``labels_`` come from the
-        mean affinity and :meth:`predict` sums the coefficient mass of every
-        start. ``embedding_``, ``encoder_``, the loss curves and ``n_iter_``
-        are the first start's, ``start_encoders_`` and ``start_embeddings_``
-        hold every start's, and ``stage_seconds_`` sums the starts. It
-        trades ``n_starts`` times the fit's cost for less dependence on one
-        draw (see the Results page of the documentation).
+        Independent trainings (seeds drawn from ``random_state``; the first
+        is the fit ``n_starts=1`` gives) whose affinities are averaged
+        before the one spectral step; ``coef_`` is the mean of their C and
+        the attributes of one network are the first start's (see
+        :class:`MiniBatchDSC`).
     device : str, default="cpu"
         ``"cpu"``, ``"cuda"``, ``"cuda:N"`` or ``"auto"``.
     random_state : int, RandomState instance or None, default=None
