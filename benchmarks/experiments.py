@@ -589,6 +589,13 @@ EXPERIMENTS = {
         "minimum is missed (its pooling seeds are MiniBatchDSC's). Registered on 2026-12-08 with "
         "n_starts_benchmarks' disclosures, before any run; about 3 x 600 s per Extended Yale B "
         "seed with two fits sharing the cores (about 2.5 hours in all), not run yet"),
+    "ensemble_starts_yaleb_structural": Experiment(
+        "ensemble_starts.py", (("--fits", "diagnostic_yaleb_seeds_5_14_structural/structural.json",
+                                "--size", "3", "--output", "{results}/structural.json"),),
+        "diagnostic", "post-hoc, reads Yale B's labels, never a preset: ensemble_starts_yaleb for "
+        "StructuralContrastiveDSC's 'residual' fits at seeds 5-14 (two of which pool), all 120 "
+        "triples; registered on 2026-12-08 before its run, while n_starts_structural (the estimator "
+        "option on seeds 0-4) waits for CPU time"),
     "diagnostic_yaleb_seeds_5_14_lsr": Experiment(
         "compare_baselines.py", (("--datasets", "extended_yaleb", "--methods", "lsr+dsc", "--seeds",
                                   *map(str, range(5, 15)), "--json", "{results}/lsr.json",
