@@ -36,7 +36,8 @@ batches of ``R * n_clusters`` samples (and about 900 steps), a mode
 ``coding_rate=F``, ``learning_rate=F`` or ``max_epochs=F`` the preset with that weight, rate
 or number of epochs (rounded) times F, and a mode ``n_starts=N`` the preset with N starts whose
 affinities are averaged (only ``acc_dsc_post``, NMI and the medoid column are scored then: the
-other columns need one C, and no embedding is kept).
+other columns need one C; with a dense closed-form C each start is also scored alone,
+``acc_starts``, and the starts' embeddings are kept stacked, ``start_embeddings_file``).
 
     python -m benchmarks run wellposed_minibatchdsc
     python benchmarks/wellposed.py --estimator MiniBatchDSC
@@ -214,6 +215,15 @@ def run_one(estimator, dataset, mode, seed, device, overrides=None):
                                  assign_labels=params["assign_labels"], n_init=MEDOID_STARTS,
                                  random_state=seed)
         result["acc_dsc_post_medoid"] = clustering_accuracy(target, labels)
+        if params["self_expression"] == "closed_form" and not sparse.issparse(model.coef_):
+            # each start alone under the same spectral step, and every start's features kept
+            solver = ClosedFormSelfExpression(params["beta"] / params["alpha"])
+            result["acc_starts"] = [clustering_accuracy(target, spectral_labels(
+                affinity_from_coefficients(solver.coefficients(torch.as_tensor(z)).numpy(),
+                                           post_processing=params["post_processing"], n_clusters=k,
+                                           params=params.get("post_processing_params")),
+                k, assign_labels=params["assign_labels"], random_state=seed)) for z in model.start_embeddings_]
+            result["start_embeddings_file"] = save_embedding(np.stack(model.start_embeddings_), result)
         return result
     result["embedding_file"] = save_embedding(model.embedding_, result)
     closed_form = params["self_expression"] == "closed_form"
