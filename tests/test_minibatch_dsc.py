@@ -719,6 +719,12 @@ def test_several_starts_average_the_affinities_of_independent_fits(estimator, ex
         np.testing.assert_array_equal(getattr(three, name), getattr(one, name))
     assert three.encoder_ is three.start_encoders_[0] and three.embedding_ is three.start_embeddings_[0]
     assert len(three.start_encoders_) == len(three.start_embeddings_) == 3
+    # start k is the one-start fit from the random state after k draws: independent trainings
+    for k in (1, 2):
+        draws = np.random.RandomState(0)
+        draws.randint(np.iinfo(np.int32).max, size=k)
+        alone = estimator(**{**params, "random_state": draws}).fit(X)
+        np.testing.assert_array_equal(three.start_embeddings_[k], alone.embedding_)
     assert not np.allclose(three.start_embeddings_[1], three.start_embeddings_[2])
     solver = ClosedFormSelfExpression(params["beta"] / params["alpha"])
     coefs = [solver.coefficients(torch.as_tensor(z)).numpy() for z in three.start_embeddings_]
