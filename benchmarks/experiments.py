@@ -581,6 +581,14 @@ EXPERIMENTS = {
         "sets, worst set digits -0.005). Disclosed: the option comes from ensemble_starts_yaleb, a "
         "post-hoc look at Extended Yale B's labels (seeds 5-14, triples 0.979 +- 0.009); its figures "
         "on COIL-20 and ORL are not known"),
+    "n_starts_yaleb_starts": Experiment(
+        "wellposed.py", (("--estimator", "MiniBatchDSC", "--datasets", "extended_yaleb", "--modes", "n_starts=3",
+                          "--seeds", "0", "1", "--jobs", "2", "--output", "{results}/minibatchdsc.json"),),
+        "diagnostic", "reads labels: n_starts_benchmarks' Extended Yale B fits at seeds 0 and 1 refitted "
+        "with each start scored alone (acc_starts) and the starts' features kept, to tell whether "
+        "the averaged affinity (0.946 and 0.947 there, against the one-start 0.927 and 0.955) is "
+        "held down by further pooling starts or by the averaging itself. Registered on 2026-12-08 "
+        "after n_starts_benchmarks' first Extended Yale B figures, before its run"),
     "n_starts_structural": Experiment(
         "structural.py", (("--architecture", "residual", "--n-starts", "3", "--datasets", "extended_yaleb",
                            "coil20", "orl", "--jobs", "2", "--output", "{results}/structural.json"),),
