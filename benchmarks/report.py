@@ -127,11 +127,13 @@ def _earlier_preset(estimator, dataset, mode, runs, architecture=None):
     today = presets.get(estimator, dataset, architecture)
     today.update(mode_params(mode, today, runs[0]["n_samples"]))
     today_full = estimator_params(getattr(deepsubspace, estimator)(**today))
+    # a parameter added after a run was recorded ran as its default (n_starts=1 since 2026-12-08)
+    defaults = estimator_params(getattr(deepsubspace, estimator)())
     today = json.loads(json.dumps({"coding_rate_scope": "batch", **today}))  # tuples as stored
     today.setdefault("input_anchor", 0.0)
     for run in runs:
         if "estimator_params" in run:  # every parameter recorded (since 2026-12-07)
-            if run["estimator_params"] != today_full:
+            if {**defaults, **run["estimator_params"]} != today_full:
                 return " (earlier preset)"
             continue
         params = {"input_anchor": 0.0, **run["params"]}

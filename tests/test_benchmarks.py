@@ -362,9 +362,15 @@ def test_report_marks_runs_whose_parameters_differ_from_todays_preset():
     assert "device" not in full and "random_state" not in full and full["input_scaling"] == "rows"
     assert report._earlier_preset("MiniBatchDSC", "extended_yaleb", "minibatch",
                                   [{**runs[0], "estimator_params": full}]) == ""
-    for name, value in (("input_scaling", "max"), ("bank_momentum", 0.5), ("n_nonzero", 10)):
+    for name, value in (("input_scaling", "max"), ("bank_momentum", 0.5), ("n_nonzero", 10), ("n_starts", 3)):
         assert report._earlier_preset("MiniBatchDSC", "extended_yaleb", "minibatch",
                                       [{**runs[0], "estimator_params": {**full, name: value}}]) == " (earlier preset)"
+    # a run recorded before a parameter existed ran as its default
+    before_n_starts = {name: value for name, value in full.items() if name != "n_starts"}
+    assert report._earlier_preset("MiniBatchDSC", "extended_yaleb", "minibatch",
+                                  [{**runs[0], "estimator_params": before_n_starts}]) == ""
+    assert report._earlier_preset("MiniBatchDSC", "extended_yaleb", "n_starts=3",
+                                  [{**runs[0], "estimator_params": before_n_starts}]) == " (earlier preset)"
     structural = presets.get("StructuralContrastiveDSC", "orl", "residual")
     runs = [{"params": stored(structural), "n_samples": 400, "mode": "minibatch", "architecture": "residual",
              "estimator_params": common.estimator_params(deepsubspace.StructuralContrastiveDSC(**structural))}]
