@@ -109,8 +109,8 @@ SCALE_MODES = ("coding_rate=", "learning_rate=", "max_epochs=")
 
 
 #: a mode "n_starts=N" is the preset with N starts whose affinities are averaged (``n_starts``); the
-#: columns that need one C or one embedding (plain, published, dense C, top-k, the kept embedding)
-#: are left out of such a run, and the medoid column discretises the averaged affinity
+#: columns that need one C (plain, published, dense C, top-k) are left out of such a run, the medoid
+#: column discretises the averaged affinity, and the starts' features are kept stacked
 STARTS_MODE = "n_starts="
 
 
