@@ -606,7 +606,9 @@ EXPERIMENTS = {
         "benchmarks, seeds 0-4: n_starts_benchmarks for the other estimator whose Extended Yale B "
         "minimum is missed (its pooling seeds are MiniBatchDSC's). Registered on 2026-12-08 with "
         "n_starts_benchmarks' disclosures, before any run; about 3 x 600 s per Extended Yale B "
-        "seed with two fits sharing the cores (about 2.5 hours in all), not run yet"),
+        "seed with two fits sharing the cores (about 2.5 hours in all), not run yet; after "
+        "n_starts_benchmarks and n_starts_yaleb_starts (no gain; averaging does not outvote a "
+        "pooling start) it is low priority"),
     "ensemble_starts_yaleb_structural": Experiment(
         "ensemble_starts.py", (("--fits", "diagnostic_yaleb_seeds_5_14_structural/structural.json",
                                 "--size", "3", "--output", "{results}/structural.json"),),
