@@ -714,7 +714,7 @@ def test_several_starts_average_the_affinities_of_independent_fits(estimator, ex
                   batch_size=40, max_epochs=3, post_processing="dsc", random_state=0, **extra)
     one = estimator(**params).fit(X)
     three = estimator(**params, n_starts=3).fit(X)
-    # the first start is the one-start fit, and what describes one network is its
+    # the first start is the one-start fit, and the attributes of one network are its
     for name in ("embedding_", "loss_curve_", "n_iter_", "pretrain_loss_curve_"):
         np.testing.assert_array_equal(getattr(three, name), getattr(one, name))
     assert three.encoder_ is three.start_encoders_[0] and three.embedding_ is three.start_embeddings_[0]
