@@ -33,20 +33,36 @@ from _common import (  # noqa: E402
 )
 
 
+def ensemble_labels(affinities, n_clusters, seeds):
+    """The labels of the mean of ``affinities[seed]`` over ``seeds`` by the spectral step
+    (discretize, random_state the smallest seed)."""
+    from deepsubspace.affinity import spectral_labels
+
+    affinity = sum(affinities[seed] for seed in seeds) / len(seeds)
+    return spectral_labels(affinity, n_clusters, random_state=min(seeds))
+
+
 def ensemble_accuracies(affinities, target, n_clusters, size):
     """``({seed: ACC}, {combination: ACC})``: each affinity of ``affinities`` ({seed: affinity})
-    clustered on its own, and the mean of every ``size`` of them, by the spectral step
-    (discretize, random_state the smallest seed of the combination)."""
-    from deepsubspace.affinity import spectral_labels
+    clustered on its own, and the mean of every ``size`` of them (:func:`ensemble_labels`)."""
     from deepsubspace.metrics import clustering_accuracy
 
     def score(seeds):
-        affinity = sum(affinities[seed] for seed in seeds) / len(seeds)
-        return clustering_accuracy(target, spectral_labels(affinity, n_clusters, random_state=min(seeds)))
+        return clustering_accuracy(target, ensemble_labels(affinities, n_clusters, seeds))
 
     single = {seed: score((seed,)) for seed in sorted(affinities)}
     combined = {seeds: score(seeds) for seeds in itertools.combinations(sorted(affinities), size)}
     return single, combined
+
+
+def largest_clusters(affinities, n_clusters):
+    """``{seed: size of the largest cluster}`` of each affinity clustered on its own: a label-free
+    statistic of a start (on Extended Yale B a start that pools the darkest images makes one
+    cluster of about 200 where the 38 people have about 64 images each)."""
+    import numpy as np
+
+    return {seed: int(np.bincount(ensemble_labels(affinities, n_clusters, (seed,))).max())
+            for seed in sorted(affinities)}
 
 
 def affinity_of_fit(run):
@@ -62,21 +78,26 @@ def markdown(result):
             f"| one start | {len(single)} | {mean_std(single)} | {sum(a < 0.95 for a in single)} |\n"
             f"| {result['size']} starts, affinities averaged | {len(combined)} combinations | "
             f"{mean_std(combined)} | {sum(a < 0.95 for a in combined)} |\n\n"
-            f"Seeds {', '.join(result['single'])}; commit {result['commit']}; machine "
+            + ("Largest cluster of each fit alone (seed: size, ACC): " + ", ".join(
+                f"{seed}: {size}, {result['single'][seed]:.3f}" for seed, size in result["largest_cluster"].items())
+               + ".\n\n" if "largest_cluster" in result else "")
+            + f"Seeds {', '.join(result['single'])}; commit {result['commit']}; machine "
             f"{result['machine']['processor']}, {result['machine']['cpu_count']} CPUs.\n")
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--fits", required=True,
-                        help="a wellposed.py result file with embedding_file (a path, or EXPERIMENT/FILE.json)")
+    parser.add_argument("--fits", required=True, nargs="+",
+                        help="wellposed.py result files with embedding_file (paths, or EXPERIMENT/FILE.json)")
     parser.add_argument("--dataset", help="only the fits on this data set (a file may hold several)")
     parser.add_argument("--size", type=int, default=3)
     parser.add_argument("--output", required=True)
     args = parser.parse_args(argv)
-    path = args.fits if os.path.exists(args.fits) else os.path.join(RESULTS_ROOT, args.fits)
-    runs = {run["seed"]: run for run in load_results(path).values()
-            if args.dataset is None or run["dataset"] == args.dataset}
+    runs = {}
+    for fits in args.fits:
+        path = fits if os.path.exists(fits) else os.path.join(RESULTS_ROOT, fits)
+        runs.update({run["seed"]: run for run in load_results(path).values()
+                     if args.dataset is None or run["dataset"] == args.dataset})
     if len({(run["estimator"], run["dataset"]) for run in runs.values()}) != 1:
         raise SystemExit(f"{args.fits}: expected the fits of one estimator on one data set "
                          "(choose one with --dataset)")
@@ -86,9 +107,11 @@ def main(argv=None):
     target = samples_and_target(run["dataset"])[1]
     affinities = {seed: affinity_of_fit(r) for seed, r in runs.items()}
     single, combined = ensemble_accuracies(affinities, target, run["params"]["n_clusters"], args.size)
+    largest = largest_clusters(affinities, run["params"]["n_clusters"])
     info = machine()
     result = {"estimator": run["estimator"], "dataset": run["dataset"], "size": args.size,
               "fits": args.fits, "single": {str(seed): acc for seed, acc in single.items()},
+              "largest_cluster": {str(seed): size for seed, size in largest.items()},
               "combinations": [{"seeds": list(seeds), "acc": acc} for seeds, acc in combined.items()],
               "machine": info, "commit": info["commit"]}
     save_results(args.output, result)

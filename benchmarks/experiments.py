@@ -599,6 +599,17 @@ EXPERIMENTS = {
         "good starts and one pooling start is 0.947, the bottom of the post-hoc range 0.947-0.984). "
         "Both: further starts pool (2 of these 4), and one pooling start can hold the average "
         "down"),
+    "start_balance_yaleb": Experiment(
+        "ensemble_starts.py", (("--fits", "consensus_post_fits/minibatchdsc.json",
+                                "diagnostic_yaleb_seeds_5_14/diagnostic_yaleb_seeds_5_14.json",
+                                "--dataset", "extended_yaleb", "--size", "1",
+                                "--output", "{results}/minibatchdsc.json"),),
+        "diagnostic", "reads labels to check a label-free statistic: the largest cluster of each of "
+        "MiniBatchDSC's fifteen one-start Extended Yale B fits (seeds 0-14, the spectral step "
+        "with the seed), against its ACC. Registered on 2026-12-08 after an exploratory script "
+        "showed it separating the four pooling seeds (largest cluster 189-236) from the other "
+        "eleven (67-90), and the four further starts of n_starts_yaleb_starts likewise (pooling "
+        "208 and 220, others 70 and 72): a candidate signal for choosing a start, not yet a rule"),
     "n_starts_structural": Experiment(
         "structural.py", (("--architecture", "residual", "--n-starts", "3", "--datasets", "extended_yaleb",
                            "coil20", "orl", "--jobs", "2", "--output", "{results}/structural.json"),),
