@@ -1,14 +1,15 @@
 """Diagnostic: several starts of a deep fit, their affinities averaged before one spectral step.
 
-For every kept fit of the given ``wellposed.py`` result file (its ``embedding_``
+For every kept fit of the given ``wellposed.py`` result files (its ``embedding_``
 is in ``benchmarks/cache``) the dense closed-form C is rebuilt from the
 embedding and turned into the package's one DSC post-processing affinity.
 For every combination of ``--size`` fits (different seeds: different network
 initialisations and batch orders) the affinities are averaged and clustered
 once (discretize, the combination's smallest seed): the labels an estimator
 with ``--size`` starts and an averaged affinity would give. Each fit on its own
-is scored the same way, so the two columns differ only by the averaging.
-Reads labels: a diagnostic, it chooses nothing.
+is scored the same way, so the two columns differ only by the averaging, and
+gives the size of its largest cluster (``largest_cluster``), a label-free
+statistic of the start. Reads labels: a diagnostic, it chooses nothing.
 
     python -m benchmarks run ensemble_starts_yaleb
     python benchmarks/ensemble_starts.py --fits diagnostic_yaleb_seeds_5_14/diagnostic_yaleb_seeds_5_14.json \\
@@ -96,8 +97,11 @@ def main(argv=None):
     runs = {}
     for fits in args.fits:
         path = fits if os.path.exists(fits) else os.path.join(RESULTS_ROOT, fits)
-        runs.update({run["seed"]: run for run in load_results(path).values()
-                     if args.dataset is None or run["dataset"] == args.dataset})
+        for run in load_results(path).values():
+            if args.dataset is None or run["dataset"] == args.dataset:
+                if run["seed"] in runs:
+                    raise SystemExit(f"{fits}: a second fit at seed {run['seed']} (one per seed)")
+                runs[run["seed"]] = run
     if len({(run["estimator"], run["dataset"]) for run in runs.values()}) != 1:
         raise SystemExit(f"{args.fits}: expected the fits of one estimator on one data set "
                          "(choose one with --dataset)")
