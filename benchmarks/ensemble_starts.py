@@ -43,27 +43,31 @@ def ensemble_labels(affinities, n_clusters, seeds):
     return spectral_labels(affinity, n_clusters, random_state=min(seeds))
 
 
-def ensemble_accuracies(affinities, target, n_clusters, size):
+def single_labels(affinities, n_clusters):
+    """``{seed: labels}`` of each affinity clustered on its own (:func:`ensemble_labels`)."""
+    return {seed: ensemble_labels(affinities, n_clusters, (seed,)) for seed in sorted(affinities)}
+
+
+def ensemble_accuracies(affinities, target, n_clusters, size, singles=None):
     """``({seed: ACC}, {combination: ACC})``: each affinity of ``affinities`` ({seed: affinity})
-    clustered on its own, and the mean of every ``size`` of them (:func:`ensemble_labels`)."""
+    clustered on its own (``singles``, from :func:`single_labels` when None), and the mean of
+    every ``size`` of them (:func:`ensemble_labels`)."""
     from deepsubspace.metrics import clustering_accuracy
 
-    def score(seeds):
-        return clustering_accuracy(target, ensemble_labels(affinities, n_clusters, seeds))
-
-    single = {seed: score((seed,)) for seed in sorted(affinities)}
-    combined = {seeds: score(seeds) for seeds in itertools.combinations(sorted(affinities), size)}
+    singles = single_labels(affinities, n_clusters) if singles is None else singles
+    single = {seed: clustering_accuracy(target, labels) for seed, labels in singles.items()}
+    combined = {seeds: clustering_accuracy(target, ensemble_labels(affinities, n_clusters, seeds))
+                for seeds in itertools.combinations(sorted(affinities), size)}
     return single, combined
 
 
-def largest_clusters(affinities, n_clusters):
-    """``{seed: size of the largest cluster}`` of each affinity clustered on its own: a label-free
-    statistic of a start (on Extended Yale B a start that pools the darkest images makes one
-    cluster of about 200 where the 38 people have about 64 images each)."""
+def largest_clusters(singles):
+    """``{seed: size of the largest cluster}`` of each fit's own labels (:func:`single_labels`): a
+    label-free statistic of a start (on Extended Yale B a start that pools the darkest images
+    makes one cluster of about 200 where the 38 people have about 64 images each)."""
     import numpy as np
 
-    return {seed: int(np.bincount(ensemble_labels(affinities, n_clusters, (seed,))).max())
-            for seed in sorted(affinities)}
+    return {seed: int(np.bincount(labels).max()) for seed, labels in singles.items()}
 
 
 def affinity_of_fit(run):
@@ -110,8 +114,9 @@ def main(argv=None):
     run = next(iter(runs.values()))
     target = samples_and_target(run["dataset"])[1]
     affinities = {seed: affinity_of_fit(r) for seed, r in runs.items()}
-    single, combined = ensemble_accuracies(affinities, target, run["params"]["n_clusters"], args.size)
-    largest = largest_clusters(affinities, run["params"]["n_clusters"])
+    singles = single_labels(affinities, run["params"]["n_clusters"])
+    single, combined = ensemble_accuracies(affinities, target, run["params"]["n_clusters"], args.size, singles)
+    largest = largest_clusters(singles)
     info = machine()
     result = {"estimator": run["estimator"], "dataset": run["dataset"], "size": args.size,
               "fits": args.fits, "single": {str(seed): acc for seed, acc in single.items()},

@@ -522,5 +522,5 @@ def test_ensemble_starts_averages_affinities_of_every_combination():
     assert combined == {(0, 1, 2): 1.0}  # two starts of three outvote the third
     # the largest cluster of each start alone: 20 for the true groups, 40 for one that pools two
     affinities[3] = together(np.repeat([0, 1, 2], [10, 10, 40]))
-    largest = ensemble.largest_clusters(affinities, 3)
+    largest = ensemble.largest_clusters(ensemble.single_labels(affinities, 3))
     assert largest[0] == largest[1] == 20 and largest[3] == 40
